@@ -1,0 +1,198 @@
+"""The aiohttp application for one proxied service (WHM or cPanel)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator
+
+import aiohttp
+import orjson
+from aiohttp import web
+
+from . import envelopes
+from .config import Config, ServiceConfig
+from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise, split_path
+from .mapping import Entry, MappingTable, load_table
+from .proxy import PASSTHROUGH_ERRORS, forward, forwarded_headers
+from .transforms import TransformError
+from .translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+from .upstream import UpstreamError, call_json, make_session, upstream_url
+
+log = logging.getLogger("api2shim")
+
+_JSON = "application/json"
+# cpsrvd sends its access-denied document as text/plain.
+_ACCESS_DENIED_TYPE = 'text/plain; charset="utf-8"'
+_STATUS_FOR_KIND = {"timeout": 504}
+
+
+@dataclass
+class TableHolder:
+    """The live mapping table; replaced whole on reload, so a request keeps the one it read."""
+
+    table: MappingTable
+
+
+@dataclass
+class ServiceState:
+    config: Config
+    service: ServiceConfig
+    tables: TableHolder
+    session: aiohttp.ClientSession | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+STATE = web.AppKey("api2shim_state", ServiceState)
+
+
+def create_app(config: Config, service: str, tables: TableHolder | None = None) -> web.Application:
+    """The proxy application for `service` ("whm" or "cpanel").
+
+    `tables` may be shared between services so that one reload swaps both.
+    """
+    service_config = config.service(service)
+    if service_config is None:
+        raise ValueError(f"no {service} service in this config")
+    if tables is None:
+        tables = TableHolder(load_configured_table(config))
+    app = web.Application(client_max_size=config.max_api_body)
+    app[STATE] = ServiceState(config=config, service=service_config, tables=tables)
+    app.cleanup_ctx.append(_upstream_session)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+def load_configured_table(config: Config) -> MappingTable:
+    return load_table(
+        list(config.mappings) or None,
+        default_mode=config.default_mode,
+        upstream_version=config.upstream_version,
+    )
+
+
+async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
+    state = app[STATE]
+    state.session = make_session(state.config)
+    yield
+    await state.session.close()
+
+
+async def handle(request: web.Request) -> web.StreamResponse:
+    state = request.app[STATE]
+    raw_path = request.raw_path.split("?", 1)[0]
+    if not may_be_api2(raw_path):
+        return await _pass_through(request, state)
+    body = await request.read()
+    content_type = request.headers.get("Content-Type", "")
+    params = merge_params(list(request.url.query.items()), parse_form(body, content_type))
+    call = recognise(params, split_path(raw_path).cpsess)
+    if call is None:
+        return await _pass_through(request, state, body)
+    table = state.tables.table
+    entry = table.lookup(call.module, call.func)
+    mode = table.mode_for(entry)
+    log.info("api2 call %s::%s mode=%s service=%s", call.module, call.func, mode, state.service.name)
+    if mode == "reject":
+        return _json(envelopes.function_not_found(call.module, call.func))
+    if mode == "passthrough":
+        return await _pass_through(request, state, body, call)
+    assert entry is not None
+    return await _translate(request, state, entry, call)
+
+
+async def _pass_through(
+    request: web.Request, state: ServiceState, body: bytes | None = None, call: LegacyCall | None = None
+) -> web.StreamResponse:
+    assert state.session is not None
+    try:
+        return await forward(request, state.session, state.service, body)
+    except PASSTHROUGH_ERRORS as exc:
+        log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
+        if call is not None:
+            return _json(envelopes.call_failed(call.module, call.func, "upstream is unavailable"), status=502)
+        return web.Response(status=502, text="502 Bad Gateway: upstream is unavailable\n")
+
+
+async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:
+    module, func = call.module, call.func
+    whm = state.service.name == "whm"
+    user = call.user
+    args = call
+    if whm and user is None:
+        # WHM's legacy rule: without cpanel_jsonapi_user, `user` names the account.
+        user = call.args.get("user")
+        args = LegacyCall(module, func, user, {k: v for k, v in call.args.items() if k != "user"}, call.cpsess)
+    if whm and not user:
+        return _json(envelopes.invalid_user())
+    auth_user = user if whm else _auth_user(request)
+    try:
+        uapi = build_uapi_call(entry, args, auth_user)
+    except TransformError as exc:
+        return _json(envelopes.function_failure(module, func, [{"result": 0, "reason": str(exc)}], str(exc)))
+    if whm:
+        path = f"{call.cpsess}/json-api/uapi_cpanel"
+        form = whm_form(uapi, user)  # type: ignore[arg-type]
+    else:
+        path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
+        form = uapi.args
+    assert state.session is not None
+    try:
+        answer = await call_json(
+            state.session,
+            upstream_url(state.service, path),
+            form,
+            request.headers,
+            forwarded_headers(request),
+            max_answer=state.config.max_upstream_answer,
+            timeout=entry.timeout,
+        )
+        if answer.status in (401, 403):
+            return _json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE)
+        result: Any = answer.document
+        if whm:
+            result, whm_failure = unwrap_whm(result)
+            if whm_failure is not None:
+                return _json(envelopes.invalid_user(whm_failure))
+        _log_uapi_notes(entry, result)
+        return _json(to_cpanelresult(module, func, entry, result))
+    except UpstreamError as exc:
+        log.warning("translated %s failed upstream: %s", entry.name, exc.kind)
+        status = _STATUS_FOR_KIND.get(exc.kind, 502)
+        return _json(envelopes.call_failed(module, func, str(exc)), status=status)
+    except UpstreamAnswerError as exc:
+        log.warning("translated %s: %s", entry.name, exc)
+        return _json(envelopes.call_failed(module, func, str(exc)), status=502)
+
+
+def _auth_user(request: web.Request) -> str | None:
+    """The account a cPanel-port call acts as, when its credentials name it."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "cpanel":
+        return credentials.split(":", 1)[0].strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+        return decoded.split(":", 1)[0] or None
+    return None
+
+
+def _log_uapi_notes(entry: Entry, result: Any) -> None:
+    if not isinstance(result, dict):
+        return
+    for kind in ("messages", "warnings"):
+        notes = result.get(kind)
+        if notes:
+            log.info("%s %s from UAPI %s::%s: %s", entry.name, kind, entry.uapi_module, entry.uapi_func, notes)
+
+
+def _json(document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:
+    response = web.Response(body=orjson.dumps(document), status=status)
+    response.headers["Content-Type"] = content_type
+    return response

@@ -1,0 +1,217 @@
+"""Command line: `python -m shim serve|check|translate|demo`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from . import __version__
+from .app import TableHolder, create_app, load_configured_table
+from .config import SERVICES, Config, ConfigError, load_config
+from .legacy import merge_params, recognise, split_path
+from .mapping import load_table
+from .server import HttpLimits, start_listener
+from .transforms import TransformError
+from .translate import build_uapi_call, whm_form
+from .yamlsource import SourceErrors
+
+REDACTED = "********"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="api2shim", description="cPanel API 2 → UAPI translating proxy")
+    parser.add_argument("--version", action="version", version=f"api2shim {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run the proxy")
+    _add_config_flags(serve)
+    serve.set_defaults(run=_cmd_serve)
+
+    check = commands.add_parser("check", help="validate the config and every mapping file")
+    check.add_argument("--config", type=Path, help="YAML config file")
+    check.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
+    check.set_defaults(run=_cmd_check)
+
+    translate = commands.add_parser("translate", help="show the UAPI call a legacy URL becomes (no network)")
+    translate.add_argument("url", help="legacy request URL or path with query")
+    translate.add_argument("--service", choices=SERVICES, default="whm")
+    translate.add_argument("--config", type=Path)
+    translate.add_argument("--mappings", type=Path, action="append")
+    translate.set_defaults(run=_cmd_translate)
+
+    demo = commands.add_parser("demo", help="run the embedded fake cPanel with the shim in front of it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--whm-port", type=int, default=8087, help="shim's WHM listener (default 8087)")
+    demo.add_argument("--cpanel-port", type=int, default=8083, help="shim's cPanel listener (default 8083)")
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="YAML config file; flags override it")
+    for service in SERVICES:
+        parser.add_argument(f"--{service}-listen", metavar="HOST:PORT", help=f"where to serve the {service} port")
+        parser.add_argument(f"--{service}-upstream", metavar="URL", help=f"the real {service} service")
+    parser.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
+    parser.add_argument("--upstream-version", help="cPanel version of the upstream, e.g. 11.120")
+    parser.add_argument("--log-level", default="INFO")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version")
+    return {name: getattr(args, name, None) for name in names}
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(args.config, _overrides(args))
+
+
+def _print_errors(errors: list[str]) -> None:
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    errors: list[str] = []
+    mappings = args.mappings
+    default_mode, version = "passthrough", None
+    if args.config:
+        try:
+            config = load_config(args.config, {"whm_listen": "127.0.0.1:0"})
+            mappings = mappings or list(config.mappings) or None
+            default_mode, version = config.default_mode, config.upstream_version
+        except ConfigError as exc:
+            errors.extend(exc.errors)
+    try:
+        table = load_table(mappings, default_mode=default_mode, upstream_version=version)
+    except SourceErrors as exc:
+        errors.extend(str(e) for e in exc.errors)
+        table = None
+    if errors:
+        _print_errors(errors)
+        return 1
+    assert table is not None
+    print(f"ok: {len(table.entries)} mapping entries")
+    return 0
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    try:
+        table = load_table(args.mappings, upstream_version=None)
+        if args.config:
+            config = load_config(args.config, {"whm_listen": "127.0.0.1:0"})
+            table = load_table(args.mappings or list(config.mappings) or None,
+                               default_mode=config.default_mode, upstream_version=config.upstream_version)
+    except (SourceErrors, ConfigError) as exc:
+        _print_errors([str(exc)])
+        return 1
+    parts = urlsplit(args.url)
+    api_path = split_path(parts.path or "/")
+    call = recognise(merge_params(parse_qsl(parts.query, keep_blank_values=True), []), api_path.cpsess)
+    if call is None or api_path.path != "/json-api/cpanel":
+        print("passes through untouched: not an API 2 call")
+        return 0
+    entry = table.lookup(call.module, call.func)
+    mode = table.mode_for(entry)
+    where = f"{entry.file}:{entry.line}" if entry else "no entry; the default mode applies"
+    print(f"API 2 {call.module}::{call.func}: {mode} (decided by {where})")
+    if entry and mode != entry.mode:
+        print(f"  the entry says translate, but the upstream is older than {'.'.join(map(str, entry.since or ()))}")
+    if mode == "reject":
+        print(f"  answers: Could not find function '{call.func}' in module '{call.module}'")
+        return 0
+    if mode == "passthrough":
+        print(f"  forwarded unchanged{': ' + entry.reason if entry else ''}")
+        return 0
+    assert entry is not None
+    user = call.user
+    legacy_args = call
+    if args.service == "whm" and user is None and "user" in call.args:
+        user = call.args["user"]
+        legacy_args = type(call)(call.module, call.func, user, {k: v for k, v in call.args.items() if k != "user"}, call.cpsess)
+    try:
+        uapi = build_uapi_call(entry, legacy_args, user)
+    except TransformError as exc:
+        print(f"  answers an API 2 failure without calling upstream: {exc}")
+        return 0
+    shown = [(k, REDACTED if k in uapi.secret_args else v) for k, v in uapi.args]
+    if args.service == "whm":
+        print(f"  POST {call.cpsess}/json-api/uapi_cpanel")
+        form = whm_form(type(uapi)(uapi.module, uapi.func, shown, uapi.secret_args), user or "")
+    else:
+        print(f"  POST {call.cpsess}/execute/{uapi.module}/{uapi.func}")
+        form = shown
+    for key, value in form:
+        print(f"    {key}={value}")
+    print(f"  output: {entry.output.shape}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        config = _load(args)
+        tables = TableHolder(load_configured_table(config))
+    except ConfigError as exc:
+        _print_errors(exc.errors)
+        return 1
+    except SourceErrors as exc:
+        _print_errors([str(e) for e in exc.errors])
+        return 1
+    try:
+        asyncio.run(_serve(config, tables))
+    except OSError as exc:
+        _print_errors([f"cannot listen: {exc.strerror or exc}"])
+        return 1
+    return 0
+
+
+async def _serve(config: Config, tables: TableHolder) -> None:
+    limits = HttpLimits(max_line_size=config.max_line_size, max_field_size=config.max_field_size)
+    listeners = []
+    try:
+        for service in config.services:
+            app = create_app(config, service.name, tables)
+            listener = await start_listener(app, service.listen_host, service.listen_port, limits=limits)
+            listeners.append(listener)
+            logging.getLogger("api2shim").info(
+                "%s listening on %s:%d, upstream %s", service.name, service.listen_host, listener.port, service.upstream
+            )
+        await _wait_for_stop()
+    finally:
+        for listener in listeners:
+            await listener.close()
+
+
+async def _wait_for_stop() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, _wait_for_stop))
+    except OSError as exc:
+        _print_errors([f"cannot listen: {exc.strerror or exc}"])
+        return 1
+    return 0

@@ -1,0 +1,220 @@
+"""Settings, validated once at start: a bad setting stops the shim with one line per error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yarl import URL
+
+from .mapping import DEFAULT_MODE, MODES, parse_version
+from .server import DEFAULT_MAX_FIELD_SIZE, DEFAULT_MAX_LINE_SIZE
+from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
+
+SERVICES = ("whm", "cpanel")
+DEFAULT_UPSTREAMS = {"whm": "https://127.0.0.1:2087", "cpanel": "https://127.0.0.1:2083"}
+DEFAULT_CONNECT_TIMEOUT = 10.0
+# UAPI calls such as backups or SSL installs can take a while; API 2 clients waited too.
+DEFAULT_READ_TIMEOUT = 300.0
+DEFAULT_MAX_API_BODY = 16 * 1024 * 1024  # a /json-api/cpanel body read to find the call
+DEFAULT_MAX_UPSTREAM_ANSWER = 64 * 1024 * 1024  # a UAPI answer the shim parses
+DEFAULT_POOL_SIZE = 100
+
+
+class ConfigError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def parse_hostport(text: str) -> tuple[str, int]:
+    host, sep, port = str(text).rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"'{text}' is not HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """One proxied service: where the shim listens and which cpsrvd port it fronts."""
+
+    name: str
+    listen_host: str
+    listen_port: int
+    upstream: URL
+
+    def __post_init__(self) -> None:
+        if self.name not in SERVICES:
+            raise ValueError(f"unknown service '{self.name}'")
+        if self.upstream.scheme not in ("http", "https") or not self.upstream.host:
+            raise ValueError(f"{self.name} upstream must be an http(s) URL, not '{self.upstream}'")
+        if self.upstream.path not in ("", "/") or self.upstream.query_string:
+            raise ValueError(f"{self.name} upstream must be scheme://host:port only, not '{self.upstream}'")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    services: tuple[ServiceConfig, ...]
+    mappings: tuple[Path, ...] = ()
+    default_mode: str = DEFAULT_MODE
+    upstream_version: str | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE
+    max_field_size: int = DEFAULT_MAX_FIELD_SIZE
+    max_api_body: int = DEFAULT_MAX_API_BODY
+    max_upstream_answer: int = DEFAULT_MAX_UPSTREAM_ANSWER
+    pool_size: int = DEFAULT_POOL_SIZE
+    upstream_ca_file: Path | None = None
+    upstream_insecure: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # sections owned by other modules
+
+    def __post_init__(self) -> None:
+        errors: list[str] = []
+        if not self.services:
+            errors.append("no listener: give --whm-listen and/or --cpanel-listen (or whm/cpanel in the config file)")
+        if self.default_mode not in MODES:
+            errors.append(f"default_mode must be one of {', '.join(MODES)}, not '{self.default_mode}'")
+        if self.upstream_version is not None:
+            try:
+                parse_version(self.upstream_version)
+            except ValueError as exc:
+                errors.append(f"upstream_version: {exc}")
+        for name in ("connect_timeout", "read_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                errors.append(f"{name} must be a positive number of seconds, not {value!r}")
+        for name in ("max_line_size", "max_field_size", "max_api_body", "max_upstream_answer", "pool_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                errors.append(f"{name} must be a positive whole number, not {value!r}")
+        if self.upstream_ca_file is not None and not self.upstream_ca_file.is_file():
+            errors.append(f"upstream_ca_file: no such file '{self.upstream_ca_file}'")
+        if errors:
+            raise ConfigError(errors)
+
+    def service(self, name: str) -> ServiceConfig | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+# File keys → Config fields. Nested sections keep the file readable.
+_FILE_KEYS = {
+    "mappings": "mappings",
+    "default_mode": "default_mode",
+    "upstream_version": "upstream_version",
+    "timeouts.connect": "connect_timeout",
+    "timeouts.read": "read_timeout",
+    "limits.max_line_size": "max_line_size",
+    "limits.max_field_size": "max_field_size",
+    "limits.max_api_body": "max_api_body",
+    "limits.max_upstream_answer": "max_upstream_answer",
+    "limits.pool_size": "pool_size",
+    "upstream_tls.ca_file": "upstream_ca_file",
+    "upstream_tls.insecure": "upstream_insecure",
+}
+_SECTIONS = {"whm", "cpanel", "timeouts", "limits", "upstream_tls"}
+# Sections other modules read from Config.extra; validated by their owners.
+EXTRA_SECTIONS: set[str] = {"admin", "logging", "tls", "cpapi2"}
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Settings from a YAML file (optional), then command-line overrides.
+
+    `overrides` uses flat names: `whm_listen`, `whm_upstream`, `cpanel_listen`,
+    `cpanel_upstream`, and any Config field name. None values are ignored.
+    """
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    if path is not None:
+        try:
+            document = load_yaml(path)
+        except SourceErrors as exc:
+            raise ConfigError([str(e) for e in exc.errors]) from None
+        values = _flatten_file(path, document, errors)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    if errors:
+        raise ConfigError(errors)
+    return _build(values)
+
+
+def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any]:
+    def err(line: int, message: str) -> None:
+        errors.append(str(SourceError(str(path), line, message)))
+
+    if document is None:
+        return {}
+    if not isinstance(document, MarkedDict):
+        err(1, "the config file is a YAML mapping")
+        return {}
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in document.items():
+        line = document.line_of(key)
+        if key in ("whm", "cpanel"):
+            if not isinstance(value, MarkedDict):
+                err(line, f"{key}: expected a mapping with listen and upstream")
+                continue
+            for sub, sub_value in value.items():
+                if sub not in ("listen", "upstream"):
+                    err(value.line_of(sub), f"unknown key '{sub}' in {key} (allowed: listen, upstream)")
+                else:
+                    values[f"{key}_{sub}"] = sub_value
+        elif key in EXTRA_SECTIONS:
+            extra[key] = value
+        elif key in _SECTIONS:
+            if not isinstance(value, MarkedDict):
+                err(line, f"{key}: expected a mapping")
+                continue
+            for sub, sub_value in value.items():
+                field_name = _FILE_KEYS.get(f"{key}.{sub}")
+                if field_name is None:
+                    allowed = sorted(k.split(".", 1)[1] for k in _FILE_KEYS if k.startswith(key + "."))
+                    err(value.line_of(sub), f"unknown key '{sub}' in {key} (allowed: {', '.join(allowed)})")
+                else:
+                    values[field_name] = sub_value
+        elif key in _FILE_KEYS:
+            values[_FILE_KEYS[key]] = value
+        else:
+            allowed = sorted(_SECTIONS | EXTRA_SECTIONS | {k for k in _FILE_KEYS if "." not in k})
+            err(line, f"unknown key '{key}' (allowed: {', '.join(allowed)})")
+    if "mappings" in values:
+        raw = values["mappings"]
+        items = raw if isinstance(raw, list) else [raw]
+        values["mappings"] = [(path.parent / str(item)) for item in items]
+    if "upstream_ca_file" in values and values["upstream_ca_file"] is not None:
+        values["upstream_ca_file"] = path.parent / str(values["upstream_ca_file"])
+    values["extra"] = extra
+    return values
+
+
+def _build(values: dict[str, Any]) -> Config:
+    errors: list[str] = []
+    services: list[ServiceConfig] = []
+    for name in SERVICES:
+        listen = values.pop(f"{name}_listen", None)
+        upstream = values.pop(f"{name}_upstream", None)
+        if listen is None:
+            if upstream is not None:
+                errors.append(f"{name}: an upstream is set but no listen address")
+            continue
+        try:
+            host, port = parse_hostport(listen)
+            services.append(ServiceConfig(name, host, port, URL(str(upstream or DEFAULT_UPSTREAMS[name]))))
+        except ValueError as exc:
+            errors.append(f"{name}: {exc}")
+    if "mappings" in values:
+        values["mappings"] = tuple(Path(p) for p in values["mappings"])
+    if values.get("upstream_ca_file") is not None:
+        values["upstream_ca_file"] = Path(values["upstream_ca_file"])
+    try:
+        config = Config(services=tuple(services), **values)
+    except ConfigError as exc:
+        raise ConfigError(errors + exc.errors) from None
+    except TypeError as exc:
+        raise ConfigError(errors + [f"invalid setting: {exc}"]) from None
+    if errors:
+        raise ConfigError(errors)
+    return config

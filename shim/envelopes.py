@@ -1,0 +1,76 @@
+"""The API 2 documents a legacy client can receive, exactly as cPanel shapes them.
+
+Clients parse these literally: `event.result == 1` as a number, the mere presence of
+`error`, `data[0].result`. cpsrvd's own errors (access denied, invalid user) use a
+different shape with string values and an object `data`; those are reproduced as-is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACCESS_DENIED_REASON = "Access denied"
+INVALID_USER_REASON = "User parameter is invalid or was not supplied"
+
+
+def success(module: str, func: str, data: list[Any], **extra: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "apiversion": 2,
+        "func": func,
+        "data": data,
+        "event": {"result": 1},
+        "module": module,
+    }
+    result.update(extra)
+    return {"cpanelresult": result}
+
+
+def function_failure(module: str, func: str, data: list[Any], error: str) -> dict[str, Any]:
+    """The function ran but failed: cPanel still reports `event.result` 1."""
+    return success(module, func, data, error=error)
+
+
+def access_denied() -> dict[str, Any]:
+    """cpsrvd's answer to bad credentials (sent with HTTP 403, as text/plain)."""
+    return {
+        "cpanelresult": {
+            "apiversion": "2",
+            "error": ACCESS_DENIED_REASON,
+            "data": {"reason": ACCESS_DENIED_REASON, "result": "0"},
+            "type": "text",
+        }
+    }
+
+
+def invalid_user(reason: str = INVALID_USER_REASON) -> dict[str, Any]:
+    """WHM's answer when the account to act as is missing, unknown or not allowed."""
+    return {"cpanelresult": {"data": {"reason": reason, "result": "0"}, "type": "text", "error": reason}}
+
+
+def function_not_found(module: str, func: str) -> dict[str, Any]:
+    return {
+        "cpanelresult": {
+            "apiversion": 2,
+            "error": f"Could not find function '{func}' in module '{module}'",
+            "func": func,
+            "module": module,
+        }
+    }
+
+
+def call_failed(module: str, func: str, reason: str) -> dict[str, Any]:
+    """The call could not run at all (upstream down, broken answer, bad input to the shim).
+
+    cPanel reports a function that died with `event.result` 0 and its reason. `data` is an
+    empty list rather than absent so that clients iterating over it do not crash.
+    """
+    return {
+        "cpanelresult": {
+            "apiversion": 2,
+            "func": func,
+            "module": module,
+            "data": [],
+            "event": {"result": 0, "reason": reason},
+            "error": reason,
+        }
+    }

@@ -1,0 +1,110 @@
+"""Recognising a legacy API 2 call in an incoming request (pure functions, no I/O).
+
+A request is an API 2 call when its path, without an optional `/cpsess<digits>` prefix,
+with repeated slashes collapsed and a trailing slash dropped, is `/json-api/cpanel`, and
+its parameters name a module and a function with apiversion 2 or none at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl
+
+API2_PATH = "/json-api/cpanel"
+_CPSESS = re.compile(r"/cpsess\d+(?=/|$)")
+_SLASHES = re.compile(r"/{2,}")
+# Both prefixes are accepted on /json-api/: cPanel's own docs mix them.
+_META_PREFIXES = ("cpanel_jsonapi_", "cpanel_xmlapi_")
+_IGNORED = frozenset({"api.version"})
+
+
+@dataclass(frozen=True, slots=True)
+class ApiPath:
+    cpsess: str  # "" or "/cpsess0123456789", forwarded upstream as received
+    path: str  # normalised path without the prefix
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyCall:
+    module: str
+    func: str
+    user: str | None  # cpanel_jsonapi_user, when the client named the account
+    args: dict[str, str]  # the function's own arguments, meta-parameters removed
+    cpsess: str
+
+
+def split_path(raw_path: str) -> ApiPath:
+    path = _SLASHES.sub("/", raw_path)
+    cpsess = ""
+    match = _CPSESS.match(path)
+    if match:
+        cpsess = match.group(0)
+        path = path[match.end():] or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path[:-1]
+    return ApiPath(cpsess=cpsess, path=path)
+
+
+def may_be_api2(raw_path: str) -> bool:
+    """Cheap test that decides whether a request's body must be read before forwarding."""
+    return "json-api" in raw_path and split_path(raw_path).path == API2_PATH
+
+
+def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    """Form fields of a body, whatever the client labelled it.
+
+    Clients send urlencoded forms labelled as such, as application/octet-stream, or not
+    labelled at all; multipart/form-data is parsed as multipart. Invalid UTF-8 becomes
+    U+FFFD rather than failing the call.
+    """
+    if not body:
+        return []
+    if content_type.lower().startswith("multipart/form-data"):
+        return _parse_multipart(body, content_type)
+    return parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace")
+
+
+def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    fields: list[tuple[str, str]] = []
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        fields.append((str(name), payload.decode("utf-8", errors="replace")))
+    return fields
+
+
+def merge_params(query: list[tuple[str, str]], body: list[tuple[str, str]]) -> dict[str, str]:
+    """Query and body merged; a name given in the body replaces the query's value."""
+    merged = dict(query)
+    merged.update(body)
+    return merged
+
+
+def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
+    """The API 2 call these parameters make, or None when they make another kind of call."""
+    meta: dict[str, str] = {}
+    args: dict[str, str] = {}
+    for name, value in params.items():
+        for prefix in _META_PREFIXES:
+            if name.startswith(prefix):
+                # cpanel_jsonapi_* wins over cpanel_xmlapi_* when a client sends both.
+                key = name[len(prefix):]
+                if prefix == _META_PREFIXES[0] or key not in meta:
+                    meta[key] = value
+                break
+        else:
+            if name not in _IGNORED:
+                args[name] = value
+    version = meta.get("apiversion", "2").strip()
+    module, func = meta.get("module"), meta.get("func")
+    if version not in ("2", "") or not module or not func:
+        return None
+    return LegacyCall(module=module, func=func, user=meta.get("user") or None, args=args, cpsess=cpsess)

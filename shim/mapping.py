@@ -1,0 +1,404 @@
+"""The mapping table: which API 2 function becomes which UAPI call, and how.
+
+Each `mappings/*.yaml` file describes one API 2 module (see README, "The mapping
+format"). Files are validated strictly at load: unknown keys, unknown transforms,
+duplicate entries and names that are not plain identifiers are errors naming file and
+line. Valid entries are compiled into `Entry` objects the request path uses as-is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .transforms import TRANSFORMS, Transform
+from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
+
+MODES = ("translate", "passthrough", "reject")
+SHAPES = ("status", "list", "object", "scalar")
+CONFIDENCES = ("high", "medium", "low")
+DEFAULT_MODE = "passthrough"
+
+_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+_UAPI = re.compile(r"([A-Za-z0-9_]+)::([A-Za-z0-9_]+)\Z")
+_VERSION = re.compile(r"\d+(\.\d+)*\Z")
+
+# API 2 reported an action's outcome as one row; UAPI's errors or messages fill `reason`.
+DEFAULT_SUCCESS_ROWS: tuple[dict[str, Any], ...] = ({"result": 1, "reason": "OK"},)
+DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{errors}"},)
+
+_ENTRY_KEYS = {
+    "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
+    "output", "timeout", "confidence", "sources", "notes",
+}
+_ARG_KEYS = {"to", "transform", "values", "default", "secret"}
+_OUTPUT_KEYS = {"shape", "path", "key", "rename", "only", "add", "success", "failure"}
+
+
+@dataclass(frozen=True, slots=True)
+class ArgRule:
+    target: str
+    transform: Transform | None = None
+    values: dict[str, str] | None = None
+    secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRule:
+    shape: str
+    path: tuple[str, ...] = ()
+    key: str | None = None
+    rename: dict[str, str] | None = None
+    only: tuple[str, ...] | None = None
+    add: dict[str, Any] | None = None
+    success: tuple[dict[str, Any], ...] = DEFAULT_SUCCESS_ROWS
+    failure: tuple[dict[str, Any], ...] = DEFAULT_FAILURE_ROWS
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    module: str
+    func: str
+    mode: str
+    reason: str = ""
+    uapi_module: str = ""
+    uapi_func: str = ""
+    since: tuple[int, ...] | None = None
+    args: dict[str, ArgRule] = field(default_factory=dict)
+    drop: frozenset[str] = frozenset()
+    constants: dict[str, str] = field(default_factory=dict)
+    defaults: dict[str, str] = field(default_factory=dict)
+    extra_args: bool = True  # forward arguments the entry does not name
+    output: OutputRule = OutputRule("status")
+    timeout: float | None = None
+    confidence: str = "high"
+    sources: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.module}::{self.func}"
+
+    @property
+    def secret_args(self) -> frozenset[str]:
+        return frozenset(name for name, rule in self.args.items() if rule.secret)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingTable:
+    entries: dict[tuple[str, str], Entry]
+    default_mode: str = DEFAULT_MODE
+    upstream_version: tuple[int, ...] | None = None
+
+    def lookup(self, module: str, func: str) -> Entry | None:
+        return self.entries.get((module, func))
+
+    def mode_for(self, entry: Entry | None) -> str:
+        """The mode that applies, after the upstream-version gate."""
+        if entry is None:
+            return self.default_mode
+        if entry.mode == "translate" and not self.upstream_supports(entry):
+            return "passthrough"
+        return entry.mode
+
+    def upstream_supports(self, entry: Entry) -> bool:
+        if entry.since is None:
+            return True
+        # An operator who does not state the upstream version is assumed current.
+        return self.upstream_version is None or self.upstream_version >= entry.since
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    if not _VERSION.match(text):
+        raise ValueError(f"'{text}' is not a version like 11.120")
+    return tuple(int(part) for part in text.split("."))
+
+
+def default_mapping_dir() -> Path:
+    """`mappings/` beside the package in a checkout, else the copy installed with it."""
+    checkout = Path(__file__).resolve().parent.parent / "mappings"
+    if checkout.is_dir():
+        return checkout
+    from importlib.resources import files
+
+    return Path(str(files("shim.mappings")))
+
+
+def mapping_files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return found
+
+
+def load_table(
+    paths: list[Path] | None = None,
+    *,
+    default_mode: str = DEFAULT_MODE,
+    upstream_version: str | None = None,
+) -> MappingTable:
+    """Load and compile every mapping file; raise SourceErrors listing all problems."""
+    errors: list[SourceError] = []
+    entries: dict[tuple[str, str], Entry] = {}
+    for path in mapping_files(paths or [default_mapping_dir()]):
+        try:
+            document = load_yaml(path)
+        except SourceErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        _FileCompiler(str(path), errors, entries).compile(document)
+    if errors:
+        raise SourceErrors(errors)
+    version = parse_version(upstream_version) if upstream_version else None
+    return MappingTable(entries=entries, default_mode=default_mode, upstream_version=version)
+
+
+class _FileCompiler:
+    def __init__(self, file: str, errors: list[SourceError], entries: dict[tuple[str, str], Entry]):
+        self.file = file
+        self.errors = errors
+        self.entries = entries
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(SourceError(self.file, line, message))
+
+    def compile(self, document: Any) -> None:
+        if not isinstance(document, MarkedDict):
+            self.error(1, "a mapping file is a YAML mapping with 'module' and 'functions'")
+            return
+        self.unknown_keys(document, {"module", "functions"}, "file")
+        module = document.get("module")
+        if not isinstance(module, str) or not _NAME.match(module):
+            self.error(document.line_of("module"), f"module: {module!r} is not a name like Ftp")
+            return
+        functions = document.get("functions")
+        if not isinstance(functions, MarkedDict):
+            self.error(document.line_of("functions"), "functions: expected a mapping of function names")
+            return
+        for func, spec in functions.items():
+            line = functions.line_of(func)
+            if not isinstance(func, str) or not _NAME.match(func):
+                self.error(line, f"function name {func!r} is not [A-Za-z0-9_]+")
+                continue
+            if (module, func) in self.entries:
+                first = self.entries[(module, func)]
+                self.error(line, f"duplicate entry {module}::{func} (first at {first.file}:{first.line})")
+                continue
+            entry = self.entry(module, func, spec, line)
+            if entry is not None:
+                self.entries[(module, func)] = entry
+
+    def unknown_keys(self, mapping: MarkedDict, allowed: set[str], where: str) -> bool:
+        ok = True
+        for key in mapping:
+            if key not in allowed:
+                self.error(mapping.line_of(key), f"unknown key '{key}' in {where} (allowed: {', '.join(sorted(allowed))})")
+                ok = False
+        return ok
+
+    def entry(self, module: str, func: str, spec: Any, line: int) -> Entry | None:
+        name = f"{module}::{func}"
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{name}: expected a mapping")
+            return None
+        count = len(self.errors)
+        self.unknown_keys(spec, _ENTRY_KEYS, name)
+        mode = spec.get("mode")
+        if mode not in MODES:
+            self.error(spec.line_of("mode"), f"{name}: mode must be one of {', '.join(MODES)}, not {mode!r}")
+        fields: dict[str, Any] = {"module": module, "func": func, "mode": mode, "file": self.file, "line": line}
+        reason = spec.get("reason", "")
+        if not isinstance(reason, str):
+            self.error(spec.line_of("reason"), f"{name}: reason must be text")
+        fields["reason"] = reason
+        if mode in ("passthrough", "reject") and not reason:
+            self.error(line, f"{name}: a {mode} entry says why in 'reason'")
+        uapi = spec.get("uapi")
+        if mode == "translate":
+            match = _UAPI.match(uapi) if isinstance(uapi, str) else None
+            if not match:
+                self.error(spec.line_of("uapi"), f"{name}: uapi must be Module::function, not {uapi!r}")
+            else:
+                fields["uapi_module"], fields["uapi_func"] = match.groups()
+        elif uapi is not None:
+            self.error(spec.line_of("uapi"), f"{name}: uapi is only for translate entries")
+        if "since" in spec:
+            try:
+                fields["since"] = parse_version(str(spec["since"]))
+            except ValueError as exc:
+                self.error(spec.line_of("since"), f"{name}: since: {exc}")
+        fields["args"], fields["defaults"] = self.args(name, spec.get("args", MarkedDict()), spec.line_of("args"))
+        fields["drop"] = frozenset(self.name_list(name, "drop", spec))
+        fields["constants"] = self.scalar_map(name, "set", spec)
+        extra = spec.get("extra_args", "pass")
+        if extra not in ("pass", "drop"):
+            self.error(spec.line_of("extra_args"), f"{name}: extra_args must be pass or drop, not {extra!r}")
+        fields["extra_args"] = extra == "pass"
+        if mode == "translate":
+            if "output" not in spec:
+                self.error(line, f"{name}: a translate entry needs 'output'")
+            else:
+                fields["output"] = self.output(name, spec["output"], spec.line_of("output"))
+        timeout = spec.get("timeout")
+        if timeout is not None:
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+                self.error(spec.line_of("timeout"), f"{name}: timeout must be a positive number of seconds")
+            else:
+                fields["timeout"] = float(timeout)
+        confidence = spec.get("confidence", "high")
+        if confidence not in CONFIDENCES:
+            self.error(spec.line_of("confidence"), f"{name}: confidence must be one of {', '.join(CONFIDENCES)}")
+        fields["confidence"] = confidence
+        sources = spec.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            self.error(spec.line_of("sources"), f"{name}: sources must be a list of URLs")
+            sources = []
+        fields["sources"] = tuple(sources)
+        if len(self.errors) != count:
+            return None
+        return Entry(**fields)
+
+    def args(self, name: str, args: Any, line: int) -> tuple[dict[str, ArgRule], dict[str, str]]:
+        """Compile `args`; returns the rules and the UAPI defaults they declare."""
+        rules: dict[str, ArgRule] = {}
+        defaults: dict[str, str] = {}
+        if not isinstance(args, MarkedDict):
+            self.error(line, f"{name}: args must map API 2 names to UAPI names")
+            return rules, defaults
+        for api2_name, spec in args.items():
+            where = f"{name}: args.{api2_name}"
+            arg_line = args.line_of(api2_name)
+            if not isinstance(api2_name, str) or not _NAME.match(api2_name):
+                self.error(arg_line, f"{name}: argument name {api2_name!r} is not [A-Za-z0-9_]+")
+                continue
+            if isinstance(spec, str):
+                spec_map: MarkedDict = MarkedDict()
+                spec_map["to"] = spec
+                spec_map.line = arg_line
+            elif isinstance(spec, MarkedDict):
+                spec_map = spec
+                self.unknown_keys(spec_map, _ARG_KEYS, where)
+            else:
+                self.error(arg_line, f"{where}: expected a UAPI name or a mapping")
+                continue
+            target = spec_map.get("to", api2_name)
+            if not isinstance(target, str) or not _NAME.match(target):
+                self.error(spec_map.line_of("to"), f"{where}: 'to' must be a name, not {target!r}")
+                continue
+            transform = None
+            if "transform" in spec_map:
+                transform = TRANSFORMS.get(spec_map["transform"])
+                if transform is None:
+                    self.error(
+                        spec_map.line_of("transform"),
+                        f"{where}: unknown transform {spec_map['transform']!r} (known: {', '.join(sorted(TRANSFORMS))})",
+                    )
+            values = None
+            if "values" in spec_map:
+                raw = spec_map["values"]
+                if not isinstance(raw, dict) or not all(_is_scalar(k) and _is_scalar(v) for k, v in raw.items()):
+                    self.error(spec_map.line_of("values"), f"{where}: values must map legacy values to UAPI values")
+                else:
+                    values = {_text(k): _text(v) for k, v in raw.items()}
+            secret = spec_map.get("secret", False)
+            if not isinstance(secret, bool):
+                self.error(spec_map.line_of("secret"), f"{where}: secret must be true or false")
+                secret = False
+            rule = ArgRule(target=target, transform=transform, values=values, secret=secret)
+            rules[api2_name] = rule
+            if "default" in spec_map:
+                if not _is_scalar(spec_map["default"]):
+                    self.error(spec_map.line_of("default"), f"{where}: default must be a single value")
+                else:
+                    defaults[target] = _text(spec_map["default"])
+        return rules, defaults
+
+    def name_list(self, name: str, key: str, spec: MarkedDict) -> list[str]:
+        value = spec.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and _NAME.match(v) for v in value):
+            self.error(spec.line_of(key), f"{name}: {key} must be a list of argument names")
+            return []
+        return value
+
+    def scalar_map(self, name: str, key: str, spec: MarkedDict) -> dict[str, str]:
+        value = spec.get(key, {})
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and _NAME.match(k) and _is_scalar(v) for k, v in value.items()
+        ):
+            self.error(spec.line_of(key), f"{name}: {key} must map argument names to single values")
+            return {}
+        return {k: _text(v) for k, v in value.items()}
+
+    def output(self, name: str, spec: Any, line: int) -> OutputRule:
+        where = f"{name}: output"
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{where}: expected a mapping with 'shape'")
+            return OutputRule("status")
+        self.unknown_keys(spec, _OUTPUT_KEYS, where)
+        shape = spec.get("shape")
+        if shape not in SHAPES:
+            self.error(spec.line_of("shape"), f"{where}: shape must be one of {', '.join(SHAPES)}, not {shape!r}")
+            return OutputRule("status")
+        fields: dict[str, Any] = {"shape": shape}
+        if "path" in spec:
+            path = spec["path"]
+            if not isinstance(path, str) or not all(_NAME.match(p) for p in path.split(".")):
+                self.error(spec.line_of("path"), f"{where}: path must be dotted names like data.records")
+            else:
+                fields["path"] = tuple(path.split("."))
+        if shape == "scalar":
+            key = spec.get("key")
+            if not isinstance(key, str) or not _NAME.match(key):
+                self.error(spec.line_of("key") if "key" in spec else spec.line, f"{where}: a scalar shape needs 'key'")
+            fields["key"] = key
+        elif "key" in spec:
+            self.error(spec.line_of("key"), f"{where}: 'key' is only for the scalar shape")
+        if "rename" in spec:
+            rename = spec["rename"]
+            if not isinstance(rename, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in rename.items()):
+                self.error(spec.line_of("rename"), f"{where}: rename must map UAPI keys to API 2 keys")
+            else:
+                fields["rename"] = dict(rename)
+        if "only" in spec:
+            only = spec["only"]
+            if not isinstance(only, list) or not all(isinstance(v, str) for v in only):
+                self.error(spec.line_of("only"), f"{where}: only must be a list of keys")
+            else:
+                fields["only"] = tuple(only)
+        if "add" in spec:
+            add = spec["add"]
+            if not isinstance(add, dict):
+                self.error(spec.line_of("add"), f"{where}: add must map keys to values")
+            else:
+                fields["add"] = dict(add)
+        for key in ("success", "failure"):
+            if key in spec:
+                rows = spec[key]
+                if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                    self.error(spec.line_of(key), f"{where}: {key} must be a list of rows")
+                elif key == "success" and shape != "status":
+                    self.error(spec.line_of(key), f"{where}: success rows are only for the status shape")
+                else:
+                    fields[key] = tuple(_plain(r) for r in rows)
+        return OutputRule(**fields)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,89 @@
+"""Transparent reverse proxy for everything that is not a translated API 2 call."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from aiohttp import hdrs, web
+from multidict import CIMultiDict
+
+from .upstream import upstream_url
+from .config import ServiceConfig
+
+# RFC 9110 §7.6.1 connection-specific fields, plus Proxy-* which only mean something per hop.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_STREAM_CHUNK = 64 * 1024
+
+
+def end_to_end_headers(headers: "CIMultiDict[str] | aiohttp.typedefs.LooseHeaders") -> CIMultiDict[str]:
+    """Copy of `headers` without hop-by-hop fields, including any that `Connection` names."""
+    named = {
+        token.strip().lower()
+        for value in headers.getall(hdrs.CONNECTION, ())  # type: ignore[union-attr]
+        for token in value.split(",")
+    }
+    return CIMultiDict(
+        (name, value)
+        for name, value in headers.items()  # type: ignore[union-attr]
+        if name.lower() not in HOP_BY_HOP and name.lower() not in named
+    )
+
+
+def forwarded_headers(request: web.BaseRequest) -> dict[str, str]:
+    previous = request.headers.get("X-Forwarded-For")
+    client = request.remote or ""
+    return {
+        "X-Forwarded-For": f"{previous}, {client}" if previous else client,
+        "X-Forwarded-Proto": request.scheme,
+    }
+
+
+async def forward(
+    request: web.BaseRequest,
+    session: aiohttp.ClientSession,
+    service: ServiceConfig,
+    body: bytes | None = None,
+) -> web.StreamResponse:
+    """Send the request upstream as received and stream the answer back.
+
+    `body` is given when the shim already read it (to look for an API 2 call); otherwise the
+    client's body streams upstream as it arrives. Redirects are relayed, never followed.
+    """
+    headers = end_to_end_headers(request.headers)
+    headers.popall(hdrs.HOST, None)
+    headers.update(forwarded_headers(request))
+    data: object
+    if body is not None:
+        headers.popall(hdrs.CONTENT_LENGTH, None)
+        data = body if (body or request.body_exists) else None
+    elif request.body_exists:
+        data = request.content.iter_chunked(_STREAM_CHUNK)
+    else:
+        data = None
+    url = upstream_url(service, request.raw_path)
+    async with session.request(
+        request.method, url, headers=headers, data=data, allow_redirects=False
+    ) as upstream:
+        response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+        response.headers.extend(end_to_end_headers(upstream.headers))
+        await response.prepare(request)
+        async for chunk in upstream.content.iter_chunked(_STREAM_CHUNK):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+
+PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)

@@ -1,0 +1,157 @@
+"""Translation as pure functions: legacy call → UAPI call, UAPI result → `cpanelresult`.
+
+Nothing here touches sockets, so every rule of the mapping table is testable directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import envelopes
+from .legacy import LegacyCall
+from .mapping import Entry, OutputRule
+from .transforms import CallContext, TransformError
+
+# API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
+_API2_META_PREFIX = "api2_"
+_UAPI_META_PREFIX = "api."
+
+
+class UpstreamAnswerError(Exception):
+    """Upstream answered something that is not a UAPI result; the text is safe to show."""
+
+
+@dataclass(frozen=True, slots=True)
+class UapiCall:
+    module: str
+    func: str
+    args: list[tuple[str, str]]
+    secret_args: frozenset[str]  # UAPI argument names whose values must never be logged
+
+
+def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCall:
+    """Apply an entry's argument rules; raises TransformError for values it cannot convert."""
+    ctx = CallContext(user=user)
+    out: dict[str, str] = dict(entry.defaults)
+    for name, value in call.args.items():
+        rule = entry.args.get(name)
+        if rule is not None:
+            if rule.values is not None:
+                value = rule.values.get(value, value)
+            if rule.transform is not None:
+                value = rule.transform(value, ctx)
+            out[rule.target] = value
+        elif name in entry.drop:
+            continue
+        elif name.startswith(_API2_META_PREFIX):
+            out[_UAPI_META_PREFIX + name[len(_API2_META_PREFIX):]] = value
+        elif entry.extra_args:
+            out[name] = value
+    out.update(entry.constants)
+    secrets = frozenset(rule.target for rule in entry.args.values() if rule.secret)
+    return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), secrets)
+
+
+def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:
+    """The form WHM API 1 `uapi_cpanel` takes to run a UAPI call as `user`."""
+    return [
+        ("api.version", "1"),
+        ("cpanel.user", user),
+        ("cpanel.module", call.module),
+        ("cpanel.function", call.func),
+        *call.args,
+    ]
+
+
+def unwrap_whm(document: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """Split a `uapi_cpanel` answer into (UAPI result, WHM-level failure reason)."""
+    if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
+        raise UpstreamAnswerError("upstream answered JSON that is not a WHM API 1 result")
+    metadata = document["metadata"]
+    if str(metadata.get("result")) != "1":
+        return None, str(metadata.get("reason") or envelopes.INVALID_USER_REASON)
+    data = document.get("data")
+    uapi = data.get("uapi") if isinstance(data, dict) else None
+    if not isinstance(uapi, dict):
+        raise UpstreamAnswerError("upstream's WHM API 1 result carries no UAPI result")
+    return uapi, None
+
+
+def to_cpanelresult(module: str, func: str, entry: Entry, result: Any) -> dict[str, Any]:
+    """The API 2 document for a UAPI result, shaped by the entry's output rule."""
+    if not isinstance(result, dict) or "status" not in result:
+        raise UpstreamAnswerError("upstream answered JSON that is not a UAPI result")
+    rule = entry.output
+    if str(result["status"]) == "1":
+        data = _shape(rule, result.get("data"), result)
+        return envelopes.success(module, func, data, **_paging(result))
+    errors = _joined(result.get("errors"))
+    rows = [_fill(row, errors=errors, messages=_joined(result.get("messages"))) for row in rule.failure]
+    return envelopes.function_failure(module, func, rows, errors)
+
+
+def _joined(messages: Any) -> str:
+    if not messages:
+        return ""
+    if isinstance(messages, list):
+        return "\n".join(str(m) for m in messages)
+    return str(messages)
+
+
+def _fill(row: Any, **values: str) -> Any:
+    if isinstance(row, str):
+        for name, value in values.items():
+            row = row.replace("{" + name + "}", value)
+        return row
+    if isinstance(row, dict):
+        return {k: _fill(v, **values) for k, v in row.items()}
+    if isinstance(row, list):
+        return [_fill(v, **values) for v in row]
+    return row
+
+
+def _shape(rule: OutputRule, data: Any, result: dict[str, Any]) -> list[Any]:
+    if rule.shape == "status":
+        return [_fill(row, messages=_joined(result.get("messages")), errors="") for row in rule.success]
+    for step in rule.path:
+        data = data.get(step) if isinstance(data, dict) else None
+    if rule.shape == "scalar":
+        return [{rule.key: data}]
+    if data is None:
+        return []
+    records = data if isinstance(data, list) else [data]
+    if rule.rename is None and rule.only is None and rule.add is None:
+        return records
+    return [_reshape(rule, record) for record in records]
+
+
+def _reshape(rule: OutputRule, record: Any) -> Any:
+    if not isinstance(record, dict):
+        return record
+    if rule.rename:
+        record = {rule.rename.get(k, k): v for k, v in record.items()}
+    if rule.only is not None:
+        record = {k: record[k] for k in rule.only if k in record}
+    if rule.add:
+        record = {**record, **rule.add}
+    return record
+
+
+def _paging(result: dict[str, Any]) -> dict[str, Any]:
+    """API 2 reported paging under `paginate` beside `data`; UAPI puts it in metadata."""
+    metadata = result.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("paginate"), dict):
+        return {"paginate": metadata["paginate"]}
+    return {}
+
+
+__all__ = [
+    "TransformError",
+    "UapiCall",
+    "UpstreamAnswerError",
+    "build_uapi_call",
+    "to_cpanelresult",
+    "unwrap_whm",
+    "whm_form",
+]
