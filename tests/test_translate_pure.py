@@ -1,0 +1,124 @@
+"""Translation rules as pure functions: no sockets."""
+
+import pytest
+
+from shim import envelopes
+from shim.legacy import LegacyCall, merge_params, parse_form, recognise, split_path
+from shim.mapping import load_table
+from shim.transforms import TransformError
+from shim.translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+
+TABLE = load_table()
+
+
+def call(module, func, **args):
+    return LegacyCall(module=module, func=func, user="user", args=args, cpsess="")
+
+
+@pytest.mark.parametrize(
+    "raw, cpsess, path",
+    [
+        ("/json-api/cpanel", "", "/json-api/cpanel"),
+        ("//json-api/cpanel", "", "/json-api/cpanel"),
+        ("/json-api/cpanel/", "", "/json-api/cpanel"),
+        ("/cpsess0123456789/json-api/cpanel", "/cpsess0123456789", "/json-api/cpanel"),
+        ("/cpsess0123456789//json-api//cpanel/", "/cpsess0123456789", "/json-api/cpanel"),
+        ("/cpsessX/json-api/cpanel", "", "/cpsessX/json-api/cpanel"),
+        ("/cpsess12", "/cpsess12", "/"),
+    ],
+)
+def test_split_path(raw, cpsess, path):
+    assert (split_path(raw).cpsess, split_path(raw).path) == (cpsess, path)
+
+
+def test_recognise_names_and_versions():
+    base = {"cpanel_jsonapi_module": "Ftp", "cpanel_jsonapi_func": "passwd", "user": "u", "pass": "p"}
+    assert recognise(base, "") == LegacyCall("Ftp", "passwd", None, {"user": "u", "pass": "p"}, "")
+    xml = {"cpanel_xmlapi_module": "Ftp", "cpanel_xmlapi_func": "listftp", "cpanel_xmlapi_user": "bob", "api.version": "1"}
+    assert recognise(xml, "/cpsess1") == LegacyCall("Ftp", "listftp", "bob", {}, "/cpsess1")
+    misspelt = {**base, "cpanel_jsonapi_version": "2"}
+    assert recognise(misspelt, "") == LegacyCall("Ftp", "passwd", None, {"user": "u", "pass": "p"}, "")
+    assert recognise({**base, "cpanel_jsonapi_apiversion": "3"}, "") is None
+    assert recognise({**base, "cpanel_jsonapi_apiversion": "1"}, "") is None
+    assert recognise({"cpanel_jsonapi_module": "Ftp"}, "") is None
+
+
+def test_body_wins_over_query_and_forms_in_any_label():
+    assert merge_params([("a", "1"), ("b", "1")], [("b", "2")]) == {"a": "1", "b": "2"}
+    assert parse_form(b"user=a%40b.c&pass=x+y", "application/octet-stream") == [("user", "a@b.c"), ("pass", "x y")]
+    assert parse_form(b"k=%FF", "") == [("k", "\ufffd")]
+    multipart = (
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nbob\r\n"
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"pass\"\r\n\r\np@ss w\xc3\xb6rd\r\n--XyZ--\r\n"
+    )
+    assert parse_form(multipart, "multipart/form-data; boundary=XyZ") == [("user", "bob"), ("pass", "p@ss wörd")]
+
+
+def test_setquota_alias_and_meta_arguments():
+    uapi = build_uapi_call(TABLE.lookup("Ftp", "setquota"), call("Ftp", "setquota", user="f", setquota="5", api2_paginate="1", api2_paginate_size="10"), "user")
+    assert (uapi.module, uapi.func, uapi.args) == (
+        "Ftp", "set_quota", [("user", "f"), ("quota", "5"), ("api.paginate", "1"), ("api.paginate_size", "10")]
+    )
+    passwd = build_uapi_call(TABLE.lookup("Ftp", "passwd"), call("Ftp", "passwd", user="f", **{"pass": "s"}), "user")
+    assert passwd.secret_args == frozenset({"pass"})
+    assert whm_form(passwd, "user") == [
+        ("api.version", "1"), ("cpanel.user", "user"), ("cpanel.module", "Ftp"), ("cpanel.function", "passwd"),
+        ("user", "f"), ("pass", "s"),
+    ]
+
+
+def test_status_shape_success_and_failure():
+    entry = TABLE.lookup("Ftp", "passwd")
+    ok = {"status": 1, "data": None, "errors": None, "messages": None, "metadata": {}, "warnings": None}
+    assert to_cpanelresult("Ftp", "passwd", entry, ok) == {
+        "cpanelresult": {"apiversion": 2, "func": "passwd", "data": [{"reason": "OK", "result": 1}], "event": {"result": 1}, "module": "Ftp"}
+    }
+    failed = {**ok, "status": 0, "errors": ["first", "second"]}
+    assert to_cpanelresult("Ftp", "passwd", entry, failed) == {
+        "cpanelresult": {
+            "apiversion": 2, "func": "passwd", "module": "Ftp", "event": {"result": 1},
+            "data": [{"reason": "first\nsecond", "result": 0}], "error": "first\nsecond",
+        }
+    }
+    addftp = TABLE.lookup("Ftp", "addftp")
+    assert to_cpanelresult("Ftp", "addftp", addftp, failed)["cpanelresult"]["data"] == [{"result": 0, "reason": ""}]
+
+
+def test_list_shape_copies_records_and_keeps_paging():
+    entry = TABLE.lookup("Ftp", "listftp")
+    records = [{"user": "a", "homedir": "/home/u/a", "type": "sub"}]
+    result = {"status": 1, "data": records, "metadata": {"paginate": {"total_results": 1}}}
+    assert to_cpanelresult("Ftp", "listftp", entry, result) == {
+        "cpanelresult": {
+            "apiversion": 2, "func": "listftp", "module": "Ftp", "event": {"result": 1},
+            "data": records, "paginate": {"total_results": 1},
+        }
+    }
+    assert to_cpanelresult("Ftp", "listftp", entry, {"status": 1, "data": None})["cpanelresult"]["data"] == []
+
+
+def test_not_a_uapi_result():
+    with pytest.raises(UpstreamAnswerError):
+        to_cpanelresult("Ftp", "passwd", TABLE.lookup("Ftp", "passwd"), ["not", "a", "result"])
+    with pytest.raises(UpstreamAnswerError):
+        unwrap_whm({"data": {"uapi": None}, "metadata": {"result": 1}})
+    assert unwrap_whm({"metadata": {"result": 0, "reason": "No such user"}}) == (None, "No such user")
+
+
+def test_transforms_reject_bad_values():
+    from shim.transforms import CallContext, account_prefix, bool01, integer
+
+    ctx = CallContext(user="bob")
+    assert [bool01("Yes", ctx), bool01("off", ctx), integer("12.9", ctx)] == ["1", "0", "12"]
+    assert [account_prefix("db", ctx), account_prefix("bob_db", ctx)] == ["bob_db", "bob_db"]
+    with pytest.raises(TransformError, match="expected a yes/no value, not 'maybe'"):
+        bool01("maybe", ctx)
+
+
+def test_fixed_envelopes():
+    assert envelopes.access_denied() == {
+        "cpanelresult": {"apiversion": "2", "error": "Access denied", "data": {"reason": "Access denied", "result": "0"}, "type": "text"}
+    }
+    assert envelopes.function_not_found("Test", "test") == {
+        "cpanelresult": {"apiversion": 2, "error": "Could not find function 'test' in module 'Test'", "func": "test", "module": "Test"}
+    }
