@@ -1,0 +1,83 @@
+"""A real stack for end-to-end tests: fake WHM and cPanel servers, the shim in front.
+
+Every piece is a real aiohttp server on an ephemeral loopback port; tests talk to the shim
+over real HTTP with their own client.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import aiohttp
+import pytest
+
+from shim import fakecpanel
+from shim.app import TableHolder, create_app, load_configured_table
+from shim.config import Config, load_config
+from shim.server import Listener, start_listener
+
+ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
+USER_AUTH = {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"}
+BASIC_USER_AUTH = {"Authorization": "Basic " + base64.b64encode(f"user:{fakecpanel.USER_PASSWORD}".encode()).decode()}
+
+
+@dataclass
+class Stack:
+    state: fakecpanel.FakeState
+    config: Config
+    whm: str  # base URL of the shim's WHM listener
+    cpanel: str  # base URL of the shim's cPanel listener
+    fake_whm: str
+    fake_cpanel: str
+    http: aiohttp.ClientSession
+
+    async def get_json(self, url: str, **kwargs: Any) -> tuple[int, Any]:
+        async with self.http.get(url, **kwargs) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+    async def post_json(self, url: str, **kwargs: Any) -> tuple[int, Any]:
+        async with self.http.post(url, **kwargs) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+
+async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel.FakeState | None = None):
+    state = state or fakecpanel.FakeState.demo()
+    fake_whm = await start_listener(fakecpanel.create_whm_app(state), "127.0.0.1", 0)
+    fake_cpanel = await start_listener(fakecpanel.create_cpanel_app(state), "127.0.0.1", 0)
+    config = load_config(
+        None,
+        {
+            "whm_listen": "127.0.0.1:0",
+            "whm_upstream": f"http://127.0.0.1:{fake_whm.port}",
+            "cpanel_listen": "127.0.0.1:0",
+            "cpanel_upstream": f"http://127.0.0.1:{fake_cpanel.port}",
+            "connect_timeout": 2.0,
+            "read_timeout": 5.0,
+            **(overrides or {}),
+        },
+    )
+    tables = TableHolder(load_configured_table(config))
+    shim_whm = await start_listener(create_app(config, "whm", tables), "127.0.0.1", 0)
+    shim_cpanel = await start_listener(create_app(config, "cpanel", tables), "127.0.0.1", 0)
+    listeners: list[Listener] = [shim_whm, shim_cpanel, fake_whm, fake_cpanel]
+    return state, config, listeners
+
+
+@pytest.fixture
+async def stack() -> AsyncIterator[Stack]:
+    state, config, listeners = await start_stack()
+    shim_whm, shim_cpanel, fake_whm, fake_cpanel = listeners
+    async with aiohttp.ClientSession(auto_decompress=False) as http:
+        yield Stack(
+            state=state,
+            config=config,
+            whm=f"http://127.0.0.1:{shim_whm.port}",
+            cpanel=f"http://127.0.0.1:{shim_cpanel.port}",
+            fake_whm=f"http://127.0.0.1:{fake_whm.port}",
+            fake_cpanel=f"http://127.0.0.1:{fake_cpanel.port}",
+            http=http,
+        )
+    for listener in listeners:
+        await listener.close()
