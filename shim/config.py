@@ -20,6 +20,7 @@ DEFAULT_READ_TIMEOUT = 300.0
 DEFAULT_MAX_API_BODY = 16 * 1024 * 1024  # a /json-api/cpanel body read to find the call
 DEFAULT_MAX_UPSTREAM_ANSWER = 64 * 1024 * 1024  # a UAPI answer the shim parses
 DEFAULT_POOL_SIZE = 100
+NO_LISTENER = "no listener"
 
 
 class ConfigError(Exception):
@@ -73,7 +74,7 @@ class Config:
     def __post_init__(self) -> None:
         errors: list[str] = []
         if not self.services:
-            errors.append("no listener: give --whm-listen and/or --cpanel-listen (or whm/cpanel in the config file)")
+            errors.append(f"{NO_LISTENER}: give --whm-listen and/or --cpanel-listen (or whm/cpanel in the config file)")
         if self.default_mode not in MODES:
             errors.append(f"default_mode must be one of {', '.join(MODES)}, not '{self.default_mode}'")
         if self.upstream_version is not None:
@@ -193,6 +194,7 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
 def _build(values: dict[str, Any]) -> Config:
     errors: list[str] = []
     services: list[ServiceConfig] = []
+    listen_given = any(values.get(f"{name}_listen") is not None for name in SERVICES)
     for name in SERVICES:
         listen = values.pop(f"{name}_listen", None)
         upstream = values.pop(f"{name}_upstream", None)
@@ -212,7 +214,9 @@ def _build(values: dict[str, Any]) -> Config:
     try:
         config = Config(services=tuple(services), **values)
     except ConfigError as exc:
-        raise ConfigError(errors + exc.errors) from None
+        # A listener that failed its own validation was still asked for.
+        rest = [e for e in exc.errors if not (listen_given and e.startswith(NO_LISTENER))]
+        raise ConfigError(errors + rest) from None
     except TypeError as exc:
         raise ConfigError(errors + [f"invalid setting: {exc}"]) from None
     if errors:
