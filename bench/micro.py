@@ -1,0 +1,104 @@
+"""Translation micro-benchmark: the CPU the shim spends on a call besides HTTP itself.
+
+For each scenario: the request side (legacy URL → UAPI form bytes, as the handler does it)
+and the answer side (UAPI answer bytes → `cpanelresult` bytes, JSON parse and dump
+included). CPU time per call (`time.process_time`), best and median of several repeats:
+`python -m bench micro`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode
+
+import orjson
+
+from shim.legacy import merge_params, recognise, split_path
+from shim.mapping import load_table
+from shim.translate import build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+
+from .answers import scenarios, upstream_routes
+
+REPEATS = 7
+TARGET_SECONDS = 0.2  # CPU per repeat; enough calls to make the timer's resolution irrelevant
+
+
+@dataclass
+class MicroResult:
+    name: str
+    calls: int
+    best_us: float
+    median_us: float
+
+
+def _measure(name: str, func: Callable[[], Any], repeats: int, target: float) -> MicroResult:
+    func()
+    calls = 1
+    while True:  # size the loop so one repeat takes about `target` of CPU
+        began = time.process_time()
+        for _ in range(calls):
+            func()
+        spent = time.process_time() - began
+        if spent >= target / 4 or calls >= 1 << 20:
+            break
+        calls *= 4
+    calls = max(1, int(calls * target / max(spent, 1e-9)))
+    samples = []
+    for _ in range(repeats):
+        began = time.process_time()
+        for _ in range(calls):
+            func()
+        samples.append((time.process_time() - began) / calls * 1e6)
+    return MicroResult(name, calls, min(samples), statistics.median(samples))
+
+
+def cases() -> dict[str, Callable[[], Any]]:
+    table = load_table()
+    by_name = {s.name: s for s in scenarios()}
+    routes = {r.path: r.body for r in upstream_routes()}
+
+    def request_side(scenario_name: str, whm: bool) -> Callable[[], Any]:
+        raw_path, _, query = by_name[scenario_name].path.partition("?")
+
+        def run() -> bytes:
+            call = recognise(merge_params(parse_qsl(query, keep_blank_values=True), []), split_path(raw_path).cpsess)
+            assert call is not None
+            entry = table.lookup(call.module, call.func)
+            assert entry is not None and table.mode_for(entry) == "translate"
+            user = call.user
+            uapi = build_uapi_call(entry, call, user)
+            form = whm_form(uapi, user or "") if whm else uapi.args
+            return urlencode(form).encode()
+
+        return run
+
+    def answer_side(func: str, body: bytes, whm: bool) -> Callable[[], Any]:
+        entry = table.lookup("Ftp", func)
+        assert entry is not None
+
+        def run() -> bytes:
+            result: Any = orjson.loads(body)
+            if whm:
+                result, failure = unwrap_whm(result)
+                assert failure is None
+            return orjson.dumps(to_cpanelresult("Ftp", func, entry, result))
+
+        return run
+
+    return {
+        "passwd: legacy request → UAPI call": request_side("passwd", True),
+        "passwd: UAPI result → cpanelresult": answer_side("passwd", routes["/cpsess0123456789/json-api/uapi_cpanel"], True),
+        "list 1000: legacy request → UAPI call": request_side("list1000", False),
+        "list 1000: UAPI result → cpanelresult": answer_side("listftpwithdisk", routes["/execute/Ftp/list_ftp_with_disk"], False),
+    }
+
+
+def run_micro(repeats: int = REPEATS, target: float = TARGET_SECONDS) -> list[MicroResult]:
+    return [_measure(name, func, repeats, target) for name, func in cases().items()]
+
+
+def as_dicts(results: list[MicroResult]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in results]

@@ -1,0 +1,216 @@
+"""Turning a run's samples into medians, ratios, target checks, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+# The issue's targets, as ratios or limits measured in the same run.
+TRANSLATED_MIN_RATIO = 0.9
+PASSTHROUGH_MIN_RATIO = 0.95
+ADDED_P50_MAX_MS = 0.5
+LIST_TRANSLATION_MAX_US = 2000.0
+RSS_GROWTH_MAX_PERCENT = 5.0
+TRANSLATED = ("passwd", "list1000")
+PASSTHROUGH = ("whmapi1",)
+
+
+def medians(data: dict[str, Any]) -> dict[tuple[str, int, str], dict[str, float]]:
+    """(scenario, connections, contender) → median of each figure over the rounds."""
+    groups: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+    for sample in data["samples"]:
+        groups.setdefault((sample["scenario"], sample["connections"], sample["contender"]), []).append(sample)
+    out = {}
+    for key, group in groups.items():
+        out[key] = {
+            "rps": statistics.median(s["result"]["rps"] for s in group),
+            "p50_ms": statistics.median(s["result"]["p50_ms"] for s in group),
+            "p99_ms": statistics.median(s["result"]["p99_ms"] for s in group),
+            "rss_kib": max(s["rss_kib"] for s in group),
+            "errors": sum(s["result"]["errors"] for s in group),
+            "rounds": len(group),
+        }
+    return out
+
+
+def bare_for(contender: dict[str, Any], names: set[str]) -> str | None:
+    """The bare aiohttp proxy on the same event loop as `contender`, the fair baseline."""
+    preferred = "aiohttp+uvloop" if contender.get("loop") == "uvloop" else "aiohttp"
+    if preferred in names:
+        return preferred
+    return "aiohttp" if "aiohttp" in names else None
+
+
+def _ratio(value: float, reference: float | None) -> float | None:
+    return value / reference if reference else None
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def _fmt_ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def analyse(data: dict[str, Any]) -> dict[str, Any]:
+    med = medians(data)
+    contenders = {c["name"]: c for c in data["contenders"]}
+    names = set(contenders)
+    rows = []
+    for scenario in data["scenarios"]:
+        for connections in data["options"]["connections"]:
+            direct = med.get((scenario["name"], connections, "direct"))
+            for name, contender in contenders.items():
+                figures = med.get((scenario["name"], connections, name))
+                if figures is None:
+                    continue
+                bare = bare_for(contender, names)
+
+                def rps_of(other: str | None) -> float | None:
+                    found = med.get((scenario["name"], connections, other)) if other else None
+                    return found["rps"] if found else None
+
+                rows.append(
+                    {
+                        "scenario": scenario["name"],
+                        "connections": connections,
+                        "contender": name,
+                        **figures,
+                        "added_p50_ms": figures["p50_ms"] - direct["p50_ms"] if direct and name != "direct" else None,
+                        "x_aiohttp": _ratio(figures["rps"], rps_of("aiohttp")),
+                        "x_aiohttp_uvloop": _ratio(figures["rps"], rps_of("aiohttp+uvloop")),
+                        "x_nginx": _ratio(figures["rps"], rps_of("nginx")),
+                        "x_bare_same_loop": _ratio(figures["rps"], rps_of(bare)),
+                        "bare": bare,
+                    }
+                )
+    return {"rows": rows, "targets": targets(data, rows)}
+
+
+def targets(data: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shim_rows = [r for r in rows if r["contender"] == "shim"]
+    checks = []
+
+    def ratio_check(title: str, scenario_names: tuple[str, ...], minimum: float) -> None:
+        found = [r for r in shim_rows if r["scenario"] in scenario_names and r["x_bare_same_loop"] is not None]
+        if not found:
+            checks.append({"target": title, "measured": "not measured", "met": None})
+            return
+        worst = min(found, key=lambda r: r["x_bare_same_loop"])
+        measured = ", ".join(f"{r['scenario']} c={r['connections']}: {r['x_bare_same_loop']:.2f}×" for r in found)
+        checks.append({"target": title, "measured": measured, "met": worst["x_bare_same_loop"] >= minimum,
+                       "worst": worst["x_bare_same_loop"]})
+
+    ratio_check(f"translated calls ≥ {TRANSLATED_MIN_RATIO}× the bare aiohttp proxy (same event loop)", TRANSLATED,
+                TRANSLATED_MIN_RATIO)
+    ratio_check(f"pass-through ≥ {PASSTHROUGH_MIN_RATIO}× the bare aiohttp proxy (same event loop)", PASSTHROUGH,
+                PASSTHROUGH_MIN_RATIO)
+
+    added = [r for r in shim_rows if r["connections"] == 1 and r["added_p50_ms"] is not None]
+    if added:
+        worst = max(r["added_p50_ms"] for r in added)
+        checks.append({
+            "target": f"latency added over the direct upstream at 1 connection, p50 ≤ {ADDED_P50_MAX_MS} ms",
+            "measured": ", ".join(f"{r['scenario']}: {r['added_p50_ms']:.3f} ms" for r in added),
+            "met": worst <= ADDED_P50_MAX_MS,
+        })
+    else:
+        checks.append({"target": "latency added at 1 connection", "measured": "not measured", "met": None})
+
+    micro = {m["name"]: m for m in data.get("micro", [])}
+    list_parts = [m for name, m in micro.items() if name.startswith("list 1000")]
+    if list_parts:
+        total = sum(m["best_us"] for m in list_parts)
+        checks.append({
+            "target": f"1,000-record list translation ≤ {LIST_TRANSLATION_MAX_US / 1000:g} ms of CPU",
+            "measured": f"{total / 1000:.3f} ms (request side + answer side, JSON parse and dump included)",
+            "met": total <= LIST_TRANSLATION_MAX_US,
+        })
+    memory = data.get("memory")
+    if memory:
+        checks.append({
+            "target": f"RSS grows < {RSS_GROWTH_MAX_PERCENT:g}% over {memory['requests']:,} requests",
+            "measured": f"{memory['rss_before_kib'] / 1024:.1f} → {memory['rss_after_kib'] / 1024:.1f} MiB "
+                        f"({memory['growth_percent']:+.2f}%)",
+            "met": memory["growth_percent"] < RSS_GROWTH_MAX_PERCENT,
+        })
+    scaled = [r for r in rows if r["contender"].startswith("shim-x")]
+    if scaled:
+        parts = []
+        for row in scaled:
+            single = next((r for r in shim_rows if r["scenario"] == row["scenario"] and r["connections"] == row["connections"]), None)
+            if single and single["rps"] and row["connections"] > 1:
+                parts.append(f"{row['scenario']} c={row['connections']}: {row['rps'] / single['rps']:.2f}×")
+        checks.append({"target": "N workers: scaling over 1 process (reported)", "measured": ", ".join(parts) or "–", "met": None})
+    return checks
+
+
+def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
+    env = data["environment"]
+    opts = data["options"]
+    lines = [
+        "# api2shim benchmark",
+        "",
+        f"{env['date']} · {env['cores']} cores (shared) · Python {env['python']} · aiohttp {env['aiohttp']} · "
+        f"uvloop {env['uvloop'] or 'not installed'} · upstream: {env['upstream']} · load: {env['loader']}",
+        "",
+        f"Median of {opts['rounds']} interleaved rounds of {opts['duration']:g} s per figure, all on 127.0.0.1. "
+        "Absolute figures drift on shared machines: compare ratios within this run only.",
+        "",
+        "Contenders:",
+        "",
+    ]
+    for contender in data["contenders"]:
+        lines.append(f"- **{contender['name']}**: {contender['description']} (peak RSS {contender['peak_rss_kib'] / 1024:.1f} MiB)")
+    for note in data.get("notes", []):
+        lines.append(f"- {note}")
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for check in analysis["targets"]:
+        met = {True: "yes", False: "**no**", None: "reported"}[check["met"]]
+        lines.append(f"| {check['target']} | {check['measured']} | {met} |")
+    titles = {s["name"]: s["title"] for s in data["scenarios"]}
+    for scenario in data["scenarios"]:
+        lines += [
+            "",
+            f"## {titles[scenario['name']]}",
+            "",
+            "| contender | conns | req/s | p50 ms | p99 ms | p50 added | × aiohttp | × aiohttp+uvloop | × nginx | RSS MiB | errors |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        for row in analysis["rows"]:
+            if row["scenario"] != scenario["name"]:
+                continue
+            lines.append(
+                f"| {row['contender']} | {row['connections']} | {row['rps']:,.0f} | {_fmt_ms(row['p50_ms'])} | "
+                f"{_fmt_ms(row['p99_ms'])} | {_fmt_ms(row['added_p50_ms'])} | {_fmt_ratio(row['x_aiohttp'])} | "
+                f"{_fmt_ratio(row['x_aiohttp_uvloop'])} | {_fmt_ratio(row['x_nginx'])} | "
+                f"{row['rss_kib'] / 1024:.1f} | {row['errors']} |"
+            )
+    if data.get("micro"):
+        lines += ["", "## Translation micro-benchmark (CPU per call)", "", "| step | best µs | median µs |", "|---|--:|--:|"]
+        for m in data["micro"]:
+            lines.append(f"| {m['name']} | {m['best_us']:.1f} | {m['median_us']:.1f} |")
+    memory = data.get("memory")
+    if memory:
+        lines += [
+            "",
+            f"Memory soak (shim, 1 process): {memory['warmup_requests']:,} warm-up requests, then {memory['requests']:,} "
+            f"more in {memory['seconds']:.0f} s at {memory['connections']} connections "
+            f"(mix {', '.join(f'{k} {v:.1%}' for k, v in memory['mix'].items())}), {memory['errors']} errors: "
+            f"RSS {memory['rss_before_kib'] / 1024:.1f} → {memory['rss_after_kib'] / 1024:.1f} MiB "
+            f"({memory['growth_percent']:+.2f}%).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(data: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    analysis = analyse(data)
+    markdown = out / "latest.md"
+    json_path = out / "latest.json"
+    markdown.write_text(render_markdown(data, analysis))
+    json_path.write_text(json.dumps({**data, "analysis": analysis}, indent=1, ensure_ascii=False) + "\n")
+    return markdown, json_path

@@ -1,0 +1,44 @@
+"""The load benchmark (`python -m bench`) runs end to end and writes its report.
+
+Tiny counts, the built-in load generator, no nginx: this proves the command still works,
+not how fast anything is.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENDERS = ["direct", "aiohttp", "shim"]
+SCENARIOS = ["passwd", "list1000", "whmapi1", "reject"]
+
+
+def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
+    command = [
+        sys.executable, "-m", "bench",
+        "--rounds", "1", "--duration", "0.1", "--connections", "1", "--warmup", "0",
+        "--loader", "builtin", "--no-nginx", "--workers", "0", "--only", ",".join(CONTENDERS),
+        "--memory-requests", "100", "--micro-repeats", "1", "--micro-seconds", "0.01",
+        "--out", str(tmp_path),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+    report = json.loads((tmp_path / "latest.json").read_text())
+    measured = sorted((s["scenario"], s["contender"]) for s in report["samples"])
+    assert measured == sorted((s, c) for s in SCENARIOS for c in CONTENDERS)
+    assert all(s["result"]["requests"] > 0 and s["result"]["errors"] == 0 for s in report["samples"])
+    assert [c["name"] for c in report["contenders"]] == CONTENDERS
+    assert report["memory"]["errors"] == 0 and report["memory"]["requests"] > 0
+    assert [m["name"] for m in report["micro"]] == [
+        "passwd: legacy request → UAPI call",
+        "passwd: UAPI result → cpanelresult",
+        "list 1000: legacy request → UAPI call",
+        "list 1000: UAPI result → cpanelresult",
+    ]
+    targets = [t["target"].split(" ")[0] for t in report["analysis"]["targets"]]
+    assert targets == ["translated", "pass-through", "latency", "1,000-record", "RSS"]
+    assert "| shim | 1 |" in (tmp_path / "latest.md").read_text()
