@@ -1,0 +1,107 @@
+"""WHM API functions the fake serves: uapi_cpanel, version, listaccts.
+
+With `api.version=1` they answer WHM API 1 (`{"data":…,"metadata":{command,reason,result,
+version}}`); without it, WHM API 0 (`{"version":…}`, `{"acct":[…],"status":1,…}`), as
+WHM does. Unknown functions: API 1 `metadata.reason` "Unknown app (“X”) requested for
+this version (1) of the API.", API 0 `{"error":"Unknown App Requested: X"}`.
+
+uapi_cpanel decisions (assumed, no live server to check):
+  * missing or unknown `cpanel.user`, and `cpanel.user=root`: HTTP 200,
+    `{"data":{"uapi":null},"metadata":{…,"reason":"User parameter is invalid or was not
+    supplied","result":0,…}}`;
+  * missing `cpanel.module` / `cpanel.function`: the same envelope with reason
+    "Missing parameter: cpanel.module" (or cpanel.function);
+  * otherwise metadata.result is 1 even when the UAPI function fails: the failure is
+    `data.uapi.status` 0. Arguments are every parameter except `cpanel.*` and
+    `api.version`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from aiohttp import web
+
+from .cpanel_api import INVALID_USER_REASON, run_uapi
+from .pipeline import Call
+from .registry import Args
+from .state import CpanelAccount
+from .wire import json_response
+
+_UAPI_CPANEL_PARAMS = ("cpanel.user", "cpanel.module", "cpanel.function", "api.version")
+
+
+def _api1(call: Call) -> bool:
+    return call.param("api.version") == "1"
+
+
+def _metadata(command: str, reason: str = "OK", result: int = 1) -> dict[str, Any]:
+    return {"command": command, "reason": reason, "result": result, "version": 1}
+
+
+async def uapi_cpanel(call: Call, match: "re.Match[str]") -> web.Response:
+    user = call.param("cpanel.user") or ""
+    account = call.state.accounts.get(user)
+    if account is None:
+        return json_response({"data": {"uapi": None}, "metadata": _metadata("uapi_cpanel", INVALID_USER_REASON, 0)})
+    for name in ("cpanel.module", "cpanel.function"):
+        if not call.param(name):
+            reason = f"Missing parameter: {name}"
+            return json_response({"data": {"uapi": None}, "metadata": _metadata("uapi_cpanel", reason, 0)})
+    module, func = call.param("cpanel.module") or "", call.param("cpanel.function") or ""
+    args = Args({k: v for k, v in call.params.items() if k not in _UAPI_CPANEL_PARAMS})
+    outcome = run_uapi(call, account, module, func, args)
+    return json_response({"data": {"uapi": outcome.result()}, "metadata": _metadata("uapi_cpanel")})
+
+
+async def version(call: Call, match: "re.Match[str]") -> web.Response:
+    if _api1(call):
+        return json_response({"data": {"version": call.state.version}, "metadata": _metadata("version")})
+    return json_response({"version": call.state.version})
+
+
+def _account_record(account: CpanelAccount) -> dict[str, Any]:
+    used_mb = account.disk_used_bytes // (1024 * 1024)
+    return {
+        "disklimit": f"{account.disk_quota_mb}M" if account.disk_quota_mb else "unlimited",
+        "diskused": f"{used_mb}M",
+        "domain": account.domain,
+        "email": account.email,
+        "ip": account.ip,
+        "maxftp": "unlimited",
+        "owner": account.owner,
+        "partition": "home",
+        "plan": account.plan,
+        "shell": "/bin/bash",
+        "startdate": time.strftime("%y %b %d %H:%M", time.gmtime(account.start_epoch)),
+        "suspended": int(account.suspended),
+        "suspendreason": "not suspended" if not account.suspended else "suspended",
+        "theme": "jupiter",
+        "uid": account.uid,
+        "unix_startdate": account.start_epoch,
+        "user": account.user,
+    }
+
+
+async def listaccts(call: Call, match: "re.Match[str]") -> web.Response:
+    records = [_account_record(a) for a in sorted(call.state.accounts.values(), key=lambda a: a.user)]
+    search, searchtype = call.param("search"), call.param("searchtype") or "user"
+    if search:
+        try:
+            pattern = re.compile(search)
+        except re.error:
+            pattern = re.compile(re.escape(search))
+        records = [r for r in records if pattern.search(str(r.get(searchtype, "")))]
+    if _api1(call):
+        return json_response({"data": {"acct": records}, "metadata": _metadata("listaccts")})
+    return json_response({"acct": records, "status": 1, "statusmsg": "Ok"})
+
+
+async def unknown(call: Call, match: "re.Match[str]") -> web.Response:
+    name = match.group(1)
+    if _api1(call):
+        reason = f"Unknown app (“{name}”) requested for this version (1) of the API."
+        return json_response({"metadata": _metadata(name, reason, 0)})
+    return json_response({"error": f"Unknown App Requested: {name}"})
