@@ -448,6 +448,9 @@ async def test_passwd_changes_the_password(cp, state):
     assert state.accounts["user"].ftp_accounts[FTP_SUB_LOGIN].password == "n3w"
     assert await uapi(cp, "Ftp", "passwd", user="ftpuser", domain="example.com", **{"pass": "n4w"}) == ok()
     assert state.accounts["user"].ftp_accounts[FTP_SUB_LOGIN].password == "n4w"
+    # The main login answers to the bare account name, as in cPanel's documented example.
+    assert await uapi(cp, "Ftp", "passwd", user="user", **{"pass": "m41n"}) == ok()
+    assert state.accounts["user"].ftp_accounts["user"].password == "m41n"
 
 
 @pytest.mark.parametrize(
@@ -459,6 +462,8 @@ async def test_passwd_changes_the_password(cp, state):
         ({"user": "ftpuser"}, "You must specify a password."),
         ({"pass": "x"}, "You must specify a user name."),
         ({"user": "ftpuser@example.com", "pass": "x", "domain": "example.com"}, "You may not specify a domain both in the user field and in the domain field."),
+        ({"user": "user_logs", "pass": "x"}, "The FTP account “user_logs@example.com” does not exist."),
+        ({"user": "user", "pass": "x", "domain": "other.example"}, "The FTP account “user@other.example” does not exist."),
     ],
 )
 async def test_passwd_failures(cp, state, args, error):

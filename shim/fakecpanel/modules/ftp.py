@@ -8,8 +8,9 @@ Behaviour follows cPanel 11.x as documented and as observed (messages included):
     (what cPanel's code does, whatever the docs' wording).
   * set_quota truncates the quota like Perl's int() (non-numbers become 0 = unlimited);
     kill=1 removes the quota and never fails, even for a missing account.
-  * The main, anonymous (`ftp`) and log (`<user>_logs`) logins cannot be changed through
-    passwd/delete_ftp/set_quota: cPanel looks up `name@domain` only.
+  * delete_ftp/set_quota look up sub-accounts (`name@domain`) only, so the main,
+    anonymous (`ftp`) and log (`<user>_logs`) logins cannot be deleted or given a quota;
+    passwd also accepts the main login (`user`, or `user@<primary domain>`).
 No password-strength rules are applied (a deliberate simplification).
 
 The API 2 functions are thin wrappers over the UAPI ones, as in cPanel 11.120: list
@@ -260,6 +261,10 @@ def passwd(ctx: UapiContext, args: Args) -> UapiOutcome:
     name, domain = _split_user(ctx.account, _required_user(args), args.get("domain"))
     name = name.replace("/", "")
     ftp = _sub_account(ctx.account, name, domain)
+    if ftp is None and (name, domain) == (ctx.account.user, ctx.account.domain):
+        # cPanel's FTP password store treats a login without a domain as being at the
+        # primary domain, so the main login answers to `user` (the docs' own example).
+        ftp = ctx.account.ftp_accounts.get(name)
     if ftp is None:
         raise UapiError(f"The FTP account “{name}@{domain}” does not exist.")
     ftp.password, ftp.password_hash = password, None
