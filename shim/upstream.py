@@ -78,9 +78,10 @@ async def call_json(
         if value is not None:
             headers[name] = value
     body = aiohttp.FormData(form, charset="utf-8")()
-    request_timeout = aiohttp.ClientTimeout(total=None, sock_read=timeout) if timeout else None
+    # An explicit timeout=None would switch every timeout off, so only pass one when set.
+    per_call = {"timeout": aiohttp.ClientTimeout(total=None, sock_read=timeout)} if timeout else {}
     try:
-        async with session.post(url, data=body, headers=headers, allow_redirects=False, timeout=request_timeout) as resp:
+        async with session.post(url, data=body, headers=headers, allow_redirects=False, **per_call) as resp:
             if resp.status in (401, 403):
                 return UpstreamAnswer(resp.status, None)
             raw = await _read_limited(resp, max_answer)
