@@ -110,7 +110,7 @@ async def test_setquota_and_its_alias(stack, quota_key):
     assert await api2_cpanel(stack, "setquota", user="ftpuser", **{quota_key: "75"}) == (200, status_ok("setquota"))
     records = await uapi_direct(stack, "list_ftp_with_disk")
     [record] = [r for r in records if r["login"] == "ftpuser@example.com"]
-    assert record["diskquota"] == "75"
+    assert record["diskquota"] == "75.00"  # megabytes with two decimals (UAPI OpenAPI: ^\d+\.\d+$)
     seen = stack.state.requests[-2]
     assert (seen.path, seen.form.get("quota")) == ("/execute/Ftp/set_quota", ["75"])
     assert await api2_cpanel(stack, "setquota", user="ghost", quota="5") == (200, status_failed(
