@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
@@ -14,7 +12,8 @@ from aiohttp import web
 
 from . import envelopes
 from .config import Config, ServiceConfig
-from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise, split_path
+from .credentials import account_of
+from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise, split_path, with_whm_account
 from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, forward, forwarded_headers
 from .transforms import TransformError
@@ -119,22 +118,20 @@ async def _pass_through(
 async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:
     module, func = call.module, call.func
     whm = state.service.name == "whm"
-    user = call.user
-    args = call
-    if whm and user is None:
-        # WHM's legacy rule: without cpanel_jsonapi_user, `user` names the account.
-        user = call.args.get("user")
-        args = LegacyCall(module, func, user, {k: v for k, v in call.args.items() if k != "user"}, call.cpsess)
-    if whm and not user:
-        return _json(envelopes.invalid_user())
-    auth_user = user if whm else _auth_user(request)
+    if whm:
+        # Without an account WHM still answers (access denied or invalid user): ask it.
+        call = with_whm_account(call)
+        user = call.user
+    else:
+        # On the cPanel port the account is whoever the credentials name.
+        user = account_of(request.headers.get("Authorization", ""))
     try:
-        uapi = build_uapi_call(entry, args, auth_user)
+        uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
         return _json(envelopes.function_failure(module, func, [{"result": 0, "reason": str(exc)}], str(exc)))
     if whm:
         path = f"{call.cpsess}/json-api/uapi_cpanel"
-        form = whm_form(uapi, user)  # type: ignore[arg-type]
+        form = whm_form(uapi, call.user or "")
     else:
         path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
         form = uapi.args
@@ -165,22 +162,6 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     except UpstreamAnswerError as exc:
         log.warning("translated %s: %s", entry.name, exc)
         return _json(envelopes.call_failed(module, func, str(exc)), status=502)
-
-
-def _auth_user(request: web.Request) -> str | None:
-    """The account a cPanel-port call acts as, when its credentials name it."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, credentials = header.partition(" ")
-    scheme = scheme.lower()
-    if scheme == "cpanel":
-        return credentials.split(":", 1)[0].strip() or None
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return None
-        return decoded.split(":", 1)[0] or None
-    return None
 
 
 def _log_uapi_notes(entry: Entry, result: Any) -> None:

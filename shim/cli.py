@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 from . import __version__
 from .app import TableHolder, create_app, load_configured_table
 from .config import SERVICES, Config, ConfigError, load_config
-from .legacy import merge_params, recognise, split_path
+from .legacy import merge_params, recognise, split_path, with_whm_account
 from .mapping import load_table
 from .server import HttpLimits, start_listener
 from .transforms import TransformError
@@ -138,20 +138,17 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         print(f"  forwarded unchanged{': ' + entry.reason if entry else ''}")
         return 0
     assert entry is not None
-    user = call.user
-    legacy_args = call
-    if args.service == "whm" and user is None and "user" in call.args:
-        user = call.args["user"]
-        legacy_args = type(call)(call.module, call.func, user, {k: v for k, v in call.args.items() if k != "user"}, call.cpsess)
+    if args.service == "whm":
+        call = with_whm_account(call)
     try:
-        uapi = build_uapi_call(entry, legacy_args, user)
+        uapi = build_uapi_call(entry, call, call.user)
     except TransformError as exc:
         print(f"  answers an API 2 failure without calling upstream: {exc}")
         return 0
     shown = [(k, REDACTED if k in uapi.secret_args else v) for k, v in uapi.args]
     if args.service == "whm":
         print(f"  POST {call.cpsess}/json-api/uapi_cpanel")
-        form = whm_form(type(uapi)(uapi.module, uapi.func, shown, uapi.secret_args), user or "")
+        form = whm_form(type(uapi)(uapi.module, uapi.func, shown, uapi.secret_args), call.user or "")
     else:
         print(f"  POST {call.cpsess}/execute/{uapi.module}/{uapi.func}")
         form = shown

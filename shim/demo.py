@@ -53,8 +53,8 @@ Add an FTP account, then list it:
   curl -s -H 'Authorization: {root}' -d 'cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=addftp&user=demo&pass=s3cret-Pass&quota=20' '{base_whm}/json-api/cpanel'
   curl -s -H 'Authorization: {root}' '{base_whm}/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=listftpwithdisk'
 
-A function with no mapping entry passes through to the server's own API 2:
-  curl -s -H 'Authorization: {user}' '{base_cp}/json-api/cpanel?cpanel_jsonapi_module=StatsBar&cpanel_jsonapi_func=stat&display=ftpaccounts'
+A function with no UAPI equivalent passes through to the server's own API 2:
+  curl -s -H 'Authorization: {user}' '{base_cp}/json-api/cpanel?cpanel_jsonapi_module=SSH&cpanel_jsonapi_func=listkeys'
 
 WHM API 1 and UAPI pass through untouched:
   curl -s -H 'Authorization: {root}' '{base_whm}/json-api/version?api.version=1'
@@ -64,7 +64,7 @@ Bad credentials get cPanel's own answer:
   curl -s -H 'Authorization: whm root:WRONG' '{base_whm}/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=listftp'
 
 See what a URL becomes without any network:
-  python -m shim translate '/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x'
+  .venv/bin/python -m shim translate '/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x'
 
 Ctrl-C stops the demo.
 """

@@ -108,3 +108,12 @@ def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
     if version not in ("2", "") or not module or not func:
         return None
     return LegacyCall(module=module, func=func, user=meta.get("user") or None, args=args, cpsess=cpsess)
+
+
+def with_whm_account(call: LegacyCall) -> LegacyCall:
+    """Apply WHM's legacy rule: without cpanel_jsonapi_user, the `user` argument names the
+    account and is removed from the function's arguments (so it never reaches UAPI twice)."""
+    if call.user is not None or "user" not in call.args:
+        return call
+    args = {k: v for k, v in call.args.items() if k != "user"}
+    return LegacyCall(call.module, call.func, call.args["user"] or None, args, call.cpsess)

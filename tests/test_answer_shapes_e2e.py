@@ -128,3 +128,11 @@ async def test_bad_value_for_a_transform_answers_without_calling_upstream(tmp_pa
     finally:
         for listener in listeners:
             await listener.close()
+
+
+async def test_missing_user_with_bad_credentials_is_access_denied(stack):
+    status, document = await stack.get_json(
+        f"{stack.whm}/json-api/cpanel?cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=listftp",
+        headers={"Authorization": "whm root:WRONG"})
+    assert (status, document) == (403, {"cpanelresult": {"apiversion": "2", "error": "Access denied",
+                                                         "data": {"reason": "Access denied", "result": "0"}, "type": "text"}})
