@@ -1,4 +1,4 @@
-"""Command line: `python -m shim serve|check|translate|demo`."""
+"""Command line: `python -m shim serve|check|translate|coverage|cpapi2|demo`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from . import __version__
+from . import __version__, coverage
+from .api2_functions import API2_FUNCTIONS
 from .app import TableHolder, create_app, load_configured_table
 from .config import SERVICES, Config, ConfigError, load_config
+from .coverage import FORMATS
 from .legacy import merge_params, recognise, split_path, with_whm_account
-from .mapping import load_table
+from .mapping import DEFAULT_MODE, MappingTable, load_table
 from .server import HttpLimits, start_listener
 from .transforms import TransformError
 from .translate import build_uapi_call, whm_form
@@ -52,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument("--config", type=Path)
     translate.add_argument("--mappings", type=Path, action="append")
     translate.set_defaults(run=_cmd_translate)
+
+    coverage = commands.add_parser("coverage", help="count what the table does with every API 2 function")
+    coverage.add_argument("--config", type=Path, help="YAML config file (mappings, default_mode, upstream_version)")
+    coverage.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
+    coverage.add_argument("--upstream-version", help="cPanel version of the upstream: newer entries pass through")
+    coverage.add_argument("--module", action="append", help="report only this API 2 module (repeatable)")
+    coverage.add_argument("--format", choices=FORMATS, default="table")
+    coverage.set_defaults(run=_cmd_coverage)
 
     demo = commands.add_parser("demo", help="run the embedded fake cPanel with the shim in front of it")
     demo.add_argument("--host", default="127.0.0.1")
@@ -158,16 +168,49 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _errors_of(exc: Exception) -> list[str]:
+    if isinstance(exc, ConfigError):
+        return exc.errors
+    if isinstance(exc, SourceErrors):
+        return [str(e) for e in exc.errors]
+    return [f"upstream_version: {exc}"]  # ValueError: a version flag that is not a version
+
+
+def _offline_config(path: Path | None) -> Config | None:
+    """The config file's settings for a command that serves nothing (no listener needed)."""
+    return load_config(path, {"whm_listen": "127.0.0.1:0"}) if path else None
+
+
+def _table_for(config: Config | None, mappings: list[Path] | None, version: str | None) -> MappingTable:
+    """The table as `serve` would load it; flags win over the config file."""
+    if config is not None:
+        return load_table(mappings or list(config.mappings) or None, default_mode=config.default_mode,
+                          upstream_version=version or config.upstream_version)
+    return load_table(mappings, default_mode=DEFAULT_MODE, upstream_version=version)
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    try:
+        table = _table_for(_offline_config(args.config), args.mappings, args.upstream_version)
+    except (ConfigError, SourceErrors, ValueError) as exc:
+        _print_errors(_errors_of(exc))
+        return 1
+    only = frozenset(args.module) if args.module else None
+    unknown = sorted((only or frozenset()) - set(API2_FUNCTIONS))
+    if unknown:
+        _print_errors([f"no API 2 module named {name}" for name in unknown])
+        return 1
+    sys.stdout.write(coverage.render(coverage.compute(table, API2_FUNCTIONS, only), args.format))
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         config = _load(args)
         tables = TableHolder(load_configured_table(config))
-    except ConfigError as exc:
-        _print_errors(exc.errors)
-        return 1
-    except SourceErrors as exc:
-        _print_errors([str(e) for e in exc.errors])
+    except (ConfigError, SourceErrors) as exc:
+        _print_errors(_errors_of(exc))
         return 1
     try:
         asyncio.run(_serve(config, tables))
