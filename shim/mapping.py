@@ -34,7 +34,7 @@ _ENTRY_KEYS = {
     "output", "timeout", "confidence", "sources", "notes",
 }
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
-_OUTPUT_KEYS = {"shape", "path", "key", "rename", "only", "add", "success", "failure"}
+_OUTPUT_KEYS = {"shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,11 @@ class OutputRule:
     only: tuple[str, ...] | None = None
     add: dict[str, Any] | None = None
     success: tuple[dict[str, Any], ...] = DEFAULT_SUCCESS_ROWS
-    failure: tuple[dict[str, Any], ...] = DEFAULT_FAILURE_ROWS
+    # Rows are records, or plain strings: some API 2 functions answered `data: ["error text"]`.
+    failure: tuple[dict[str, Any] | str, ...] = DEFAULT_FAILURE_ROWS
+    # Keys of success/failure rows left out when their filled-in value is empty
+    # (API 2 added such keys only when it had something to say, e.g. delpop's rawout).
+    omit_empty: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,12 +366,9 @@ class _FileCompiler:
                 self.error(spec.line_of("rename"), f"{where}: rename must map UAPI keys to API 2 keys")
             else:
                 fields["rename"] = dict(rename)
-        if "only" in spec:
-            only = spec["only"]
-            if not isinstance(only, list) or not all(isinstance(v, str) for v in only):
-                self.error(spec.line_of("only"), f"{where}: only must be a list of keys")
-            else:
-                fields["only"] = tuple(only)
+        only = self.key_list(where, "only", spec)
+        if only is not None:
+            fields["only"] = tuple(only)
         if "add" in spec:
             add = spec["add"]
             if not isinstance(add, dict):
@@ -377,13 +378,28 @@ class _FileCompiler:
         for key in ("success", "failure"):
             if key in spec:
                 rows = spec[key]
-                if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-                    self.error(spec.line_of(key), f"{where}: {key} must be a list of rows")
+                row_types = (dict, str) if key == "failure" else dict
+                if not isinstance(rows, list) or not all(isinstance(r, row_types) for r in rows):
+                    kinds = "rows or strings" if key == "failure" else "rows"
+                    self.error(spec.line_of(key), f"{where}: {key} must be a list of {kinds}")
                 elif key == "success" and shape != "status":
                     self.error(spec.line_of(key), f"{where}: success rows are only for the status shape")
                 else:
                     fields[key] = tuple(_plain(r) for r in rows)
+        omit = self.key_list(where, "omit_empty", spec)
+        if omit is not None:
+            fields["omit_empty"] = frozenset(omit)
         return OutputRule(**fields)
+
+    def key_list(self, where: str, name: str, spec: MarkedDict) -> list[str] | None:
+        """An optional output list of record keys; None when absent or invalid."""
+        if name not in spec:
+            return None
+        keys = spec[name]
+        if not isinstance(keys, list) or not all(isinstance(v, str) for v in keys):
+            self.error(spec.line_of(name), f"{where}: {name} must be a list of keys")
+            return None
+        return keys
 
 
 def _is_scalar(value: Any) -> bool:

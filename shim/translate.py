@@ -87,7 +87,9 @@ def to_cpanelresult(module: str, func: str, entry: Entry, result: Any) -> dict[s
         data = _shape(rule, result.get("data"), result)
         return envelopes.success(module, func, data, **_paging(result))
     errors = _joined(result.get("errors"))
-    rows = [_fill(row, errors=errors, messages=_joined(result.get("messages"))) for row in rule.failure]
+    rows = [
+        _omit_empty(rule, _fill(row, errors=errors, messages=_joined(result.get("messages")))) for row in rule.failure
+    ]
     return envelopes.function_failure(module, func, rows, errors)
 
 
@@ -111,9 +113,15 @@ def _fill(row: Any, **values: str) -> Any:
     return row
 
 
+def _omit_empty(rule: OutputRule, row: Any) -> Any:
+    if not rule.omit_empty or not isinstance(row, dict):
+        return row
+    return {k: v for k, v in row.items() if not (k in rule.omit_empty and v == "")}
+
+
 def _shape(rule: OutputRule, data: Any, result: dict[str, Any]) -> list[Any]:
     if rule.shape == "status":
-        return [_fill(row, messages=_joined(result.get("messages")), errors="") for row in rule.success]
+        return [_omit_empty(rule, _fill(row, messages=_joined(result.get("messages")), errors="")) for row in rule.success]
     for step in rule.path:
         data = data.get(step) if isinstance(data, dict) else None
     if rule.shape == "scalar":

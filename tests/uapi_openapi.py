@@ -92,6 +92,13 @@ def _is_domain(value: object) -> bool:
     return not isinstance(value, str) or bool(_DOMAIN.match(value))
 
 
+@_FORMATS.checks("username")
+def _is_username(value: object) -> bool:
+    # cPanel user names never contain "@"; without this check `oneOf: [email, username]`
+    # would match an address twice and reject it.
+    return not isinstance(value, str) or "@" not in value
+
+
 def validator(schema: dict[str, Any]) -> Draft7Validator:
     return Draft7Validator(schema, format_checker=_FORMATS)
 

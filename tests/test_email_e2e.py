@@ -1,0 +1,206 @@
+"""Every translated Email function through the real shim: one success and one failure each.
+
+Whole `cpanelresult` documents are compared. Records an entry copies are built from the
+fake's own direct UAPI answer; rows the entry writes are literal.
+"""
+
+import logging
+
+import pytest
+
+from conftest import ROOT_AUTH, USER_AUTH
+
+MODULE = "Email"
+SECRET = "Mail-Pa55-word"
+
+
+def ok(func, data):
+    return {"cpanelresult": {"apiversion": 2, "func": func, "data": data, "event": {"result": 1}, "module": MODULE}}
+
+
+def failed(func, error, data=None):
+    rows = [{"result": 0, "reason": error}] if data is None else data
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": MODULE, "event": {"result": 1},
+                             "data": rows, "error": error}}
+
+
+async def api2_whm(stack, func, **args):
+    form = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
+            "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
+    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+
+
+async def api2_cpanel(stack, func, **args):
+    query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
+    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+
+
+async def uapi_direct(stack, func, **args):
+    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/{MODULE}/{func}", params=args, headers=USER_AUTH)
+    assert status == 200 and document["status"] == 1, document
+    return document["data"]
+
+
+def last_uapi_form(stack):
+    """The arguments of the last translated call the fake received (WHM form minus its envelope)."""
+    seen = stack.state.requests[-1]
+    envelope = {"api.version", "cpanel.user", "cpanel.module", "cpanel.function"}
+    return {k: v for k, v in seen.form.items() if k not in envelope}
+
+
+# ------------------------------------------------------------------ mailboxes
+
+
+async def test_addpop_creates_a_mailbox_and_hides_the_password(stack, caplog):
+    caplog.set_level(logging.DEBUG)
+    got = await api2_whm(stack, "addpop", email="new", password=SECRET, domain="example.com", quota="500",
+                         send_welcome_email="yes", skip_update_db="1")
+    assert got == (200, ok("addpop", [{"result": 1, "reason": ""}]))
+    # Only the five API 2 inputs travel; yes/no became 1/0.
+    assert last_uapi_form(stack) == {"email": ["new"], "password": [SECRET], "domain": ["example.com"],
+                                     "quota": ["500"], "send_welcome_email": ["1"]}
+    assert SECRET not in caplog.text
+    assert [r["email"] for r in await uapi_direct(stack, "list_pops", regex="new")] == ["new@example.com"]
+
+
+async def test_addpop_failure(stack):
+    got = await api2_whm(stack, "addpop", email="info", password=SECRET, domain="example.com")
+    assert got == (200, failed("addpop", "The account “info@example.com” already exists."))
+
+
+async def test_delpop_success_and_failure(stack):
+    assert await api2_cpanel(stack, "delpop", email="info", domain="example.com") == (
+        200, ok("delpop", [{"result": 1, "reason": "OK"}]))
+    assert await api2_cpanel(stack, "delpop", email="info@example.com") == (
+        200, failed("delpop", "The email account “info@example.com” does not exist."))
+
+
+async def test_passwdpop_success_and_failure(stack):
+    assert await api2_whm(stack, "passwdpop", email="info", password=SECRET, domain="example.com") == (
+        200, ok("passwdpop", [{"result": 1, "reason": ""}]))
+    assert await api2_whm(stack, "passwdpop", email="ghost", password=SECRET, domain="example.com") == (
+        200, failed("passwdpop", "The email account “ghost@example.com” does not exist."))
+
+
+async def test_editquota_success_and_failure(stack):
+    assert await api2_cpanel(stack, "editquota", email="info", domain="example.com", quota="75") == (
+        200, ok("editquota", [{"result": 1, "reason": ""}]))
+    [record] = await uapi_direct(stack, "list_pops_with_disk", email="info", domain="example.com")
+    assert record["txtdiskquota"] == 75
+    assert await api2_cpanel(stack, "editquota", email="info", domain="example.com", quota="lots") == (
+        200, failed("editquota", "The quota must be a positive integer or “unlimited”."))
+
+
+async def test_listpops_success_and_failure(stack):
+    assert await api2_whm(stack, "listpops") == (200, ok("listpops", await uapi_direct(stack, "list_pops")))
+    got = await api2_whm(stack, "listpops", regex="info", skip_main="yes")
+    assert got == (200, ok("listpops", [{"email": "info@example.com", "login": "info@example.com",
+                                         "suspended_incoming": 0, "suspended_login": 0}]))
+    assert await api2_whm(stack, "listpops", regex="(") == (200, failed("listpops", "Invalid regular expression “(”."))
+
+
+async def test_listpopssingle_leaves_out_the_main_account(stack):
+    got = await api2_cpanel(stack, "listpopssingle")
+    assert got == (200, ok("listpopssingle", await uapi_direct(stack, "list_pops", skip_main="1")))
+    assert "user" not in [r["email"] for r in got[1]["cpanelresult"]["data"]]
+    assert await api2_cpanel(stack, "listpopssingle", regex="[") == (
+        200, failed("listpopssingle", "Invalid regular expression “[”."))
+
+
+async def test_listpopswithdisk_success_and_failure(stack):
+    got = await api2_cpanel(stack, "listpopswithdisk", domain="example.com", nearquotaonly="1")
+    assert got == (200, ok("listpopswithdisk", await uapi_direct(stack, "list_pops_with_disk", domain="example.com")))
+    assert len(got[1]["cpanelresult"]["data"]) == 2
+    assert "nearquotaonly" not in stack.state.requests_to("/execute/Email/list_pops_with_disk")[0].form
+    assert await api2_cpanel(stack, "listpopswithdisk", regex="*") == (
+        200, failed("listpopswithdisk", "Invalid regular expression “*”."))
+
+
+async def test_getdiskusage_success_and_failure(stack):
+    got = await api2_whm(stack, "getdiskusage", user="info", domain="example.com")
+    assert got == (200, ok("getdiskusage", [{"diskused": 12.0, "domain": "example.com",
+                                             "login": "info@example.com", "user": "info"}]))
+    assert await api2_whm(stack, "getdiskusage", user="ghost", domain="example.com") == (
+        200, failed("getdiskusage", "The email account “ghost@example.com” does not exist."))
+
+
+async def test_listmaildomains_success_and_failure(stack):
+    got = await api2_cpanel(stack, "listmaildomains", skipmain="0")
+    assert got == (200, ok("listmaildomains", [{"domain": "example.com"}]))
+    assert stack.state.requests_to("list_mail_domains")[-1].form == {}
+    stack.state.faults.add("/execute/Email/list_mail_domains", "status:500", times=1)
+    status, document = await api2_cpanel(stack, "listmaildomains")
+    assert (status, document) == (502, {"cpanelresult": {
+        "apiversion": 2, "func": "listmaildomains", "module": MODULE, "data": [],
+        "event": {"result": 0, "reason": "upstream answered HTTP 500"}, "error": "upstream answered HTTP 500"}})
+
+
+# ------------------------------------------------------------------ forwarders
+
+
+async def test_addforward_returns_the_records(stack):
+    got = await api2_whm(stack, "addforward", domain="example.com", email="fwd@example.com", fwdopt="fwd",
+                         fwdemail="a@example.net,b@example.net")
+    assert got == (200, ok("addforward", [
+        {"domain": "example.com", "email": "fwd@example.com", "forward": "a@example.net"},
+        {"domain": "example.com", "email": "fwd@example.com", "forward": "b@example.net"}]))
+
+
+async def test_addforward_failure_is_the_bare_error_text(stack):
+    error = "You must specify the “fwdemail” parameter."
+    got = await api2_whm(stack, "addforward", domain="example.com", email="fwd", fwdopt="fwd")
+    assert got == (200, failed("addforward", error, data=[error]))
+
+
+async def test_delforward_fixed_strings(stack):
+    got = await api2_cpanel(stack, "delforward", email="sales@example.com", emaildest="boss@example.net", extra="x")
+    assert got == (200, ok("delforward", [{"status": "1", "statusmsg": "OK"}]))
+    assert stack.state.requests_to("delete_forwarder")[-1].form == {
+        "address": ["sales@example.com"], "forwarder": ["boss@example.net"]}
+    got = await api2_cpanel(stack, "delforward", email="sales@example.com", emaildest="boss@example.net")
+    assert got == (200, failed("delforward", "The forwarder “sales@example.com” to “boss@example.net” does not exist.",
+                               data=[{"status": "0", "statusmsg": "Failed to delete forwarder."}]))
+
+
+async def test_listforwards_success_and_failure(stack):
+    got = await api2_whm(stack, "listforwards", domain="example.com")
+    assert got == (200, ok("listforwards", [{
+        "dest": "sales@example.com", "forward": "boss@example.net", "html_dest": "sales@example.com",
+        "html_forward": "boss@example.net", "uri_dest": "sales%40example.com", "uri_forward": "boss%40example.net"}]))
+    assert await api2_whm(stack, "listforwards") == (
+        200, failed("listforwards", "You must specify the “domain” parameter."))
+
+
+# ------------------------------------------------------------------ MX records
+
+
+def mx_answer(message):
+    return [{"checkmx": {"changed": 1, "detected": "local", "isprimary": 1, "issecondary": 0, "local": 1,
+                         "mxcheck": "local", "remote": 0, "secondary": 0, "warnings": []},
+             "results": message, "status": 1, "statusmsg": message}]
+
+
+@pytest.mark.parametrize("exchanger_key, priority_key", [("exchange", "preference"), ("newmx", "priority"), ("exchanger", "preference")])
+async def test_addmx_aliases(stack, exchanger_key, priority_key):
+    got = await api2_whm(stack, "addmx", domain="example.com", **{exchanger_key: "mx2.example.com", priority_key: "10"},
+                         alwaysaccept="no", oldexchange="mail.example.com", oldpreference="0")
+    assert got == (200, ok("addmx", mx_answer("Added entry: example.com. IN MX 10 mx2.example.com.")))
+    assert last_uapi_form(stack) == {"domain": ["example.com"], "exchanger": ["mx2.example.com"],
+                                     "priority": ["10"], "alwaysaccept": ["0"]}
+
+
+async def test_addmx_failures(stack):
+    # A priority that is no number never reaches upstream.
+    count = len(stack.state.requests)
+    assert await api2_whm(stack, "addmx", domain="example.com", exchange="mx2.example.com", preference="high") == (
+        200, failed("addmx", "expected a number, not 'high'"))
+    assert len(stack.state.requests) == count
+    assert await api2_whm(stack, "addmx", domain="example.com", exchange="mail.example.com", preference="0") == (
+        200, failed("addmx", "The MX record “mail.example.com” with priority “0” already exists for “example.com”."))
+
+
+async def test_delmx_success_and_failure(stack):
+    got = await api2_cpanel(stack, "delmx", domain="example.com", exchange="mail.example.com", preference="0")
+    assert got == (200, ok("delmx", mx_answer("Removed entry: example.com. IN MX 0 mail.example.com.")))
+    assert await api2_cpanel(stack, "delmx", domain="example.com", exchange="mail.example.com", preference="0") == (
+        200, failed("delmx", "The MX record “mail.example.com” with priority “0” does not exist for “example.com”."))
