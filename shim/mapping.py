@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .converters import CONVERTERS, Converter
 from .transforms import TRANSFORMS, Transform
 from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 MODES = ("translate", "passthrough", "reject")
-SHAPES = ("status", "list", "object", "scalar")
+SHAPES = ("status", "list", "object", "scalar", "keys", "flags")
+FAILURE_KINDS = ("rows", "died")
 CONFIDENCES = ("high", "medium", "low")
 DEFAULT_MODE = "passthrough"
 
@@ -34,7 +36,11 @@ _ENTRY_KEYS = {
     "output", "timeout", "confidence", "sources", "notes",
 }
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
-_OUTPUT_KEYS = {"shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty"}
+_OUTPUT_KEYS = {
+    "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
+    "derive", "on_failure", "value",
+}
+_DERIVE_KEYS = {"from", "convert", "each"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,17 @@ class ArgRule:
     transform: Transform | None = None
     values: dict[str, str] | None = None
     secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeriveRule:
+    """A key API 2 returned that UAPI does not: computed from one field of the UAPI record."""
+
+    key: str
+    source: str
+    convert: Converter | None = None
+    # Template per item of a list field: "{item}" is the item, "{name}" the record's field.
+    each: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +76,10 @@ class OutputRule:
     # Keys of success/failure rows left out when their filled-in value is empty
     # (API 2 added such keys only when it had something to say, e.g. delpop's rawout).
     omit_empty: frozenset[str] = frozenset()
+    derive: tuple[DeriveRule, ...] = ()
+    # "died": the API 2 function threw on failure (event.result 0) instead of answering rows.
+    on_failure: str = "rows"
+    value: str | None = None  # the `keys` shape: where each key's value goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,13 +374,31 @@ class _FileCompiler:
                 self.error(spec.line_of("path"), f"{where}: path must be dotted names like data.records")
             else:
                 fields["path"] = tuple(path.split("."))
-        if shape == "scalar":
+        if shape in ("scalar", "keys"):
             key = spec.get("key")
             if not isinstance(key, str) or not _NAME.match(key):
-                self.error(spec.line_of("key") if "key" in spec else spec.line, f"{where}: a scalar shape needs 'key'")
+                self.error(spec.line_of("key") if "key" in spec else spec.line, f"{where}: a {shape} shape needs 'key'")
             fields["key"] = key
         elif "key" in spec:
-            self.error(spec.line_of("key"), f"{where}: 'key' is only for the scalar shape")
+            self.error(spec.line_of("key"), f"{where}: 'key' is only for the scalar and keys shapes")
+        if "value" in spec:
+            value = spec["value"]
+            if shape != "keys":
+                self.error(spec.line_of("value"), f"{where}: 'value' is only for the keys shape")
+            elif not isinstance(value, str) or not _NAME.match(value):
+                self.error(spec.line_of("value"), f"{where}: value must be a key name")
+            else:
+                fields["value"] = value
+        if "derive" in spec:
+            fields["derive"] = self.derive(where, spec["derive"], spec.line_of("derive"))
+        if "on_failure" in spec:
+            kind = spec["on_failure"]
+            if kind not in FAILURE_KINDS:
+                self.error(spec.line_of("on_failure"), f"{where}: on_failure must be one of {', '.join(FAILURE_KINDS)}, not {kind!r}")
+            elif kind == "died" and "failure" in spec:
+                self.error(spec.line_of("on_failure"), f"{where}: a function that died answers no failure rows")
+            else:
+                fields["on_failure"] = kind
         if "rename" in spec:
             rename = spec["rename"]
             if not isinstance(rename, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in rename.items()):
@@ -378,8 +417,10 @@ class _FileCompiler:
         for key in ("success", "failure"):
             if key in spec:
                 rows = spec[key]
-                row_types = (dict, str) if key == "failure" else dict
-                if not isinstance(rows, list) or not all(isinstance(r, row_types) for r in rows):
+                # Rows are records; failure rows may be plain strings (`data: ["error text"]`)
+                # and success rows numbers (MysqlFE mutations answered `data: [1]`).
+                row_types = (dict, str) if key == "failure" else (dict, int)
+                if not isinstance(rows, list) or not all(isinstance(r, row_types) and not isinstance(r, bool) for r in rows):
                     kinds = "rows or strings" if key == "failure" else "rows"
                     self.error(spec.line_of(key), f"{where}: {key} must be a list of {kinds}")
                 elif key == "success" and shape != "status":
@@ -400,6 +441,33 @@ class _FileCompiler:
             self.error(spec.line_of(name), f"{where}: {name} must be a list of keys")
             return None
         return keys
+
+    def derive(self, where: str, spec: Any, line: int) -> tuple[DeriveRule, ...]:
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{where}: derive must map new keys to {{from, convert | each}}")
+            return ()
+        rules = []
+        for key, rule in spec.items():
+            at = f"{where}: derive.{key}"
+            if not isinstance(rule, MarkedDict) or not isinstance(rule.get("from"), str):
+                self.error(spec.line_of(key), f"{at}: expected a mapping with 'from'")
+                continue
+            self.unknown_keys(rule, _DERIVE_KEYS, at)
+            convert = None
+            if "convert" in rule:
+                convert = CONVERTERS.get(rule["convert"])
+                if convert is None:
+                    self.error(
+                        rule.line_of("convert"),
+                        f"{at}: unknown converter {rule['convert']!r} (known: {', '.join(sorted(CONVERTERS))})",
+                    )
+            each = rule.get("each")
+            if "each" in rule and "convert" in rule:
+                self.error(rule.line_of("each"), f"{at}: give either convert or each, not both")
+            elif "each" in rule and not isinstance(each, (dict, str)):
+                self.error(rule.line_of("each"), f"{at}: each must be a row template")
+            rules.append(DeriveRule(key=str(key), source=rule["from"], convert=convert, each=_plain(each)))
+        return tuple(rules)
 
 
 def _is_scalar(value: Any) -> bool:

@@ -87,6 +87,9 @@ def to_cpanelresult(module: str, func: str, entry: Entry, result: Any) -> dict[s
         data = _shape(rule, result.get("data"), result)
         return envelopes.success(module, func, data, **_paging(result))
     errors = _joined(result.get("errors"))
+    if rule.on_failure == "died":
+        # The API 2 function threw: cPanel reports event.result 0 with the reason.
+        return envelopes.call_failed(module, func, errors)
     rows = [
         _omit_empty(rule, _fill(row, errors=errors, messages=_joined(result.get("messages")))) for row in rule.failure
     ]
@@ -128,15 +131,48 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any]) -> list[Any]:
         return [{rule.key: data}]
     if data is None:
         return []
-    records = data if isinstance(data, list) else [data]
-    if rule.rename is None and rule.only is None and rule.add is None:
+    if rule.shape == "keys":
+        records = _key_records(rule, data)
+    elif rule.shape == "flags":
+        # A list of names becomes one record with each name set to 1.
+        records = [{str(name): 1 for name in data}] if isinstance(data, list) else [data]
+    else:
+        records = data if isinstance(data, list) else [data]
+    if rule.rename is None and rule.only is None and rule.add is None and not rule.derive:
         return records
     return [_reshape(rule, record) for record in records]
+
+
+def _key_records(rule: OutputRule, data: Any) -> list[Any]:
+    """An object keyed by name becomes one record per key (`{key: name[, value: v]}`)."""
+    if not isinstance(data, dict):
+        return data if isinstance(data, list) else [data]
+    assert rule.key is not None
+    if rule.value is None:
+        return [{rule.key: name} for name in data]
+    return [{rule.key: name, rule.value: value} for name, value in data.items()]
+
+
+def _derived(rule: OutputRule, record: dict[str, Any]) -> dict[str, Any]:
+    """Keys computed from the UAPI record as it arrived (before rename and only)."""
+    out = dict(record)
+    for derive in rule.derive:
+        value = record.get(derive.source)
+        if derive.each is not None:
+            items = value if isinstance(value, list) else []
+            fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
+            value = [_fill(derive.each, **{**fields, "item": str(item)}) for item in items]
+        elif derive.convert is not None:
+            value = derive.convert(value)
+        out[derive.key] = value
+    return out
 
 
 def _reshape(rule: OutputRule, record: Any) -> Any:
     if not isinstance(record, dict):
         return record
+    if rule.derive:
+        record = _derived(rule, record)
     if rule.rename:
         record = {rule.rename.get(k, k): v for k, v in record.items()}
     if rule.only is not None:

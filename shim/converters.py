@@ -1,0 +1,48 @@
+"""Named conversions of one field of a UAPI record into a field API 2 returned.
+
+An output rule's `derive` names one of these per new key (`convert: megabytes`); mappings
+hold no code. Each takes the UAPI value and returns the legacy value. Values of an
+unexpected type are returned unchanged rather than failing the call: the record is still
+useful to a client and the change shows in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+from urllib.parse import quote
+
+_MIB = 1024 * 1024
+
+Converter = Callable[[Any], Any]
+
+
+def megabytes(value: Any) -> Any:
+    """Bytes → megabytes with two decimals, as text (API 2's `sizemeg`, Perl's sprintf)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return f"{value / _MIB:.2f}"
+
+
+def count(value: Any) -> Any:
+    """The number of items of a list (API 2's `usercount` beside a list of users)."""
+    return len(value) if isinstance(value, (list, dict)) else 0 if value is None else value
+
+
+def uri_escape(value: Any) -> Any:
+    """Percent-encoding of everything but unreserved characters (Perl's uri_escape)."""
+    return quote(value, safe="-_.~") if isinstance(value, str) else value
+
+
+def text(value: Any) -> Any:
+    """A number as text: API 2's Perl code handed many numbers back as strings."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return str(value)
+
+
+CONVERTERS: dict[str, Converter] = {
+    "megabytes": megabytes,
+    "count": count,
+    "uri_escape": uri_escape,
+    "text": text,
+}

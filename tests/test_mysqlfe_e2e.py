@@ -1,0 +1,161 @@
+"""Every translated MysqlFE function through the real shim: success and failure, whole documents."""
+
+import logging
+
+import pytest
+
+from conftest import ROOT_AUTH, USER_AUTH
+from shim.fakecpanel.modules.mysql import MYSQL_DOWN, mysql_data
+
+MODULE = "MysqlFE"
+SECRET = "Sup3r-secret-pw"
+
+
+def ok(func, data):
+    return {"cpanelresult": {"apiversion": 2, "func": func, "data": data, "event": {"result": 1}, "module": MODULE}}
+
+
+def died(func, reason):
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": MODULE, "data": [],
+                             "event": {"result": 0, "reason": reason}, "error": reason}}
+
+
+async def api2_whm(stack, func, **args):
+    form = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
+            "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
+    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+
+
+async def api2_cpanel(stack, func, **args):
+    query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
+    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+
+
+async def uapi(stack, func, **args):
+    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/Mysql/{func}", params=args, headers=USER_AUTH)
+    assert status == 200 and document["status"] == 1, document
+    return document["data"]
+
+
+async def test_createdb_adds_the_account_prefix_on_both_ports(stack):
+    assert await api2_whm(stack, "createdb", db="blog") == (200, ok("createdb", [1]))
+    assert await api2_cpanel(stack, "createdb", db="user_shop2") == (200, ok("createdb", [1]))
+    names = [r["database"] for r in await uapi(stack, "list_databases")]
+    assert names == ["user_blog", "user_shop", "user_shop2", "user_wp"]
+    assert stack.state.requests_to("uapi_cpanel")[0].form["name"] == ["user_blog"]
+    assert await api2_whm(stack, "createdb", db="blog") == (200, died("createdb", "The database “user_blog” already exists."))
+
+
+async def test_deletedb(stack):
+    assert await api2_cpanel(stack, "deletedb", db="shop") == (200, ok("deletedb", [1]))
+    assert await api2_cpanel(stack, "deletedb", db="shop") == (200, died("deletedb", "The database “user_shop” does not exist."))
+
+
+async def test_createdbuser_keeps_the_password_secret(stack, caplog):
+    caplog.set_level(logging.DEBUG)
+    assert await api2_whm(stack, "createdbuser", dbuser="bob", password=SECRET) == (200, ok("createdbuser", [1]))
+    assert stack.state.requests[-1].form["password"] == [SECRET]
+    assert await api2_whm(stack, "createdbuser", dbuser="user_bob", password=SECRET) == (
+        200, died("createdbuser", "The user “user_bob” already exists."))
+    assert SECRET not in caplog.text
+
+
+async def test_deletedbuser(stack):
+    assert await api2_whm(stack, "deletedbuser", dbuser="wpuser") == (200, ok("deletedbuser", [1]))
+    assert await uapi(stack, "list_users") == []
+    assert await api2_whm(stack, "deletedbuser", dbuser="wpuser") == (
+        200, died("deletedbuser", "The user “user_wpuser” does not exist."))
+
+
+async def test_changedbuserpassword(stack):
+    assert await api2_cpanel(stack, "changedbuserpassword", dbuser="wpuser", password=SECRET) == (
+        200, ok("changedbuserpassword", [1]))
+    seen = stack.state.requests[-1]
+    assert (seen.path, seen.query, seen.form) == ("/execute/Mysql/set_password", {},
+                                                  {"user": ["user_wpuser"], "password": [SECRET]})
+    assert await api2_cpanel(stack, "changedbuserpassword", dbuser="ghost", password=SECRET) == (
+        200, died("changedbuserpassword", "The user “user_ghost” does not exist."))
+
+
+async def test_setdbuserprivileges_then_userdbprivs_and_getdbuserprivileges(stack):
+    got = await api2_whm(stack, "setdbuserprivileges", db="shop", dbuser="wpuser", privileges="SELECT,UPDATE")
+    assert got == (200, ok("setdbuserprivileges", [1]))
+    assert await api2_whm(stack, "getdbuserprivileges", db="shop", dbuser="wpuser") == (
+        200, ok("getdbuserprivileges", ["SELECT", "UPDATE"]))
+    # The docs send dbuser, cPanel's code read user: both work.
+    assert await api2_whm(stack, "userdbprivs", db="user_shop", dbuser="user_wpuser") == (
+        200, ok("userdbprivs", [{"SELECT": 1, "UPDATE": 1}]))
+    assert await api2_cpanel(stack, "userdbprivs", db="wp", user="wpuser") == (
+        200, ok("userdbprivs", [{"ALL PRIVILEGES": 1}]))
+
+
+async def test_privilege_failures(stack):
+    assert await api2_whm(stack, "setdbuserprivileges", db="shop", dbuser="wpuser", privileges="SELECT,FLY") == (
+        200, died("setdbuserprivileges", "“FLY” is not a valid MySQL privilege."))
+    assert await api2_whm(stack, "getdbuserprivileges", db="nosuch", dbuser="wpuser") == (
+        200, died("getdbuserprivileges", "The database “user_nosuch” does not exist."))
+    assert await api2_whm(stack, "userdbprivs", db="wp", user="ghost") == (
+        200, died("userdbprivs", "The user “user_ghost” does not exist."))
+
+
+async def test_revokedbuserprivileges(stack):
+    assert await api2_cpanel(stack, "revokedbuserprivileges", db="wp", dbuser="wpuser") == (
+        200, ok("revokedbuserprivileges", [1]))
+    assert await uapi(stack, "get_privileges_on_database", database="user_wp", user="user_wpuser") == []
+    assert await api2_cpanel(stack, "revokedbuserprivileges", db="wp", dbuser="ghost") == (
+        200, died("revokedbuserprivileges", "The user “user_ghost” does not exist."))
+
+
+async def test_authorizehost_listhosts_deauthorizehost(stack):
+    assert await api2_whm(stack, "authorizehost", host="198.51.100.%") == (200, ok("authorizehost", [1]))
+    assert await api2_whm(stack, "listhosts") == (200, ok("listhosts", [
+        {"host": "198.51.100.%", "uri_host": "198.51.100.%25"},
+        {"host": "203.0.113.0/24", "uri_host": "203.0.113.0%2F24"},
+        {"host": "localhost", "uri_host": "localhost"},
+    ]))
+    assert await api2_whm(stack, "authorizehost", host="bad host!") == (
+        200, died("authorizehost", "“bad host!” is not a valid MySQL host."))
+    assert await api2_whm(stack, "deauthorizehost", host="198.51.100.%") == (200, ok("deauthorizehost", [1]))
+    assert await api2_whm(stack, "deauthorizehost", host="198.51.100.%") == (
+        200, died("deauthorizehost", "The host “198.51.100.%” is not authorized to access MySQL."))
+
+
+async def test_listdbs_and_its_legacy_records(stack):
+    assert await api2_whm(stack, "listdbs", regex="wp") == (200, ok("listdbs", [
+        {"db": "user_shop", "size": 0, "sizemeg": "0.00", "usercount": 0, "userlist": []},
+        {"db": "user_wp", "size": 1572864, "sizemeg": "1.50", "usercount": 1,
+         "userlist": [{"user": "user_wpuser", "db": "user_wp"}]},
+    ]))
+    assert "regex" not in stack.state.requests[-1].form
+
+
+@pytest.mark.parametrize("func, expected", [
+    ("listdbsbackup", [{"db": "user_shop"}, {"db": "user_wp"}]),
+    ("getalldbsinfo", [{"db": "user_shop", "size": 0, "dbusers": []},
+                       {"db": "user_wp", "size": 1572864, "dbusers": ["user_wpuser"]}]),
+    ("listusers", [{"user": "user_wpuser", "shortuser": "wpuser", "dblist": [{"user": "user_wpuser", "db": "user_wp"}]}]),
+    ("getalldbusersanddbs", [{"dbuser": "user_wpuser", "dbs": ["user_wp"]}]),
+])
+async def test_list_functions(stack, func, expected):
+    assert await api2_cpanel(stack, func) == (200, ok(func, expected))
+
+
+@pytest.mark.parametrize("func, uapi_func", [
+    ("listdbs", "list_databases"), ("listdbsbackup", "list_databases"), ("getalldbsinfo", "list_databases"),
+    ("listusers", "list_users"), ("getalldbusersanddbs", "list_users"), ("listhosts", "get_host_notes"),
+])
+async def test_list_functions_die_when_uapi_fails(stack, func, uapi_func):
+    mysql_data(stack.state.accounts["user"]).running = False
+    assert await api2_cpanel(stack, func) == (200, died(func, MYSQL_DOWN))
+    assert stack.state.requests[-1].path == f"/execute/Mysql/{uapi_func}"
+
+
+async def test_cookie_sessions_send_names_as_given(stack):
+    # No credentials name the account on a cookie session: the name goes upstream unchanged.
+    login = await stack.http.post(f"{stack.cpanel}/login", data={"user": "user", "pass": "userpass"}, allow_redirects=False)
+    cookie = login.cookies["cpsession"].value
+    token = login.headers["Location"].strip("/")
+    url = f"{stack.cpanel}/{token}/json-api/cpanel"
+    query = {"cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": "createdb", "db": "blog"}
+    got = await stack.get_json(url, params=query, headers={"Cookie": f"cpsession={cookie}"})
+    assert got == (200, died("createdb", "The name “blog” must begin with the account’s prefix “user_”."))
