@@ -13,9 +13,10 @@ from aiohttp import web
 from . import envelopes
 from .config import Config, ServiceConfig
 from .credentials import account_of
+from .guard import TOO_LARGE_REASON, Gate, guard_middleware
 from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise, split_path, with_whm_account
 from .mapping import Entry, MappingTable, load_table
-from .proxy import PASSTHROUGH_ERRORS, forward, forwarded_headers
+from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
 from .transforms import TransformError
 from .translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
 from .upstream import UpstreamError, call_json, make_session, upstream_url
@@ -47,17 +48,23 @@ class ServiceState:
 STATE = web.AppKey("api2shim_state", ServiceState)
 
 
-def create_app(config: Config, service: str, tables: TableHolder | None = None) -> web.Application:
+def create_app(
+    config: Config, service: str, tables: TableHolder | None = None, *, gate: Gate | None = None
+) -> web.Application:
     """The proxy application for `service` ("whm" or "cpanel").
 
-    `tables` may be shared between services so that one reload swaps both.
+    `tables` may be shared between services so that one reload swaps both; so may `gate`,
+    so that the concurrency cap counts the whole process.
     """
     service_config = config.service(service)
     if service_config is None:
         raise ValueError(f"no {service} service in this config")
     if tables is None:
         tables = TableHolder(load_configured_table(config))
-    app = web.Application(client_max_size=config.max_api_body)
+    gate = gate or Gate(config.max_concurrent)
+    app = web.Application(
+        client_max_size=config.max_api_body, middlewares=[guard_middleware(config, service_config, gate)]
+    )
     app[STATE] = ServiceState(config=config, service=service_config, tables=tables)
     app.cleanup_ctx.append(_upstream_session)
     app.router.add_route("*", "/{tail:.*}", handle)
@@ -107,7 +114,10 @@ async def _pass_through(
 ) -> web.StreamResponse:
     assert state.session is not None
     try:
-        return await forward(request, state.session, state.service, body)
+        return await forward(request, state.session, state.service, body, max_body=state.config.max_passthrough_body)
+    except BodyTooLarge:
+        log.warning("pass-through to %s refused: body over limits.max_passthrough_body", state.service.name)
+        return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
     except PASSTHROUGH_ERRORS as exc:
         log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
         if call is not None:

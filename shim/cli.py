@@ -15,9 +15,12 @@ from .api2_functions import API2_FUNCTIONS
 from .app import TableHolder, create_app, load_configured_table
 from .config import SERVICES, Config, ConfigError, load_config
 from .coverage import FORMATS
+from .guard import Gate
 from .legacy import merge_params, recognise, split_path, with_whm_account
+from .lifecycle import Lifecycle
 from .mapping import DEFAULT_MODE, MappingTable, load_table
 from .server import HttpLimits, start_listener
+from .tls import server_context
 from .transforms import TransformError
 from .translate import build_uapi_call, whm_form
 from .yamlsource import SourceErrors
@@ -28,6 +31,7 @@ REDACTED = "********"
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # workers re-run the same command line
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -78,11 +82,14 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{service}-upstream", metavar="URL", help=f"the real {service} service")
     parser.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
     parser.add_argument("--upstream-version", help="cPanel version of the upstream, e.g. 11.120")
+    parser.add_argument("--workers", type=int, help="processes serving the same ports (default 1)")
     parser.add_argument("--log-level", default="INFO")
+    # Set by the master on the workers it starts: bind with SO_REUSEPORT, start no workers.
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version")
+    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version", "workers")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -212,29 +219,47 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, SourceErrors) as exc:
         _print_errors(_errors_of(exc))
         return 1
+    if config.workers > 1 and not args.worker:
+        from .workers import run_master
+
+        try:
+            return run_master(config, args.argv)
+        except OSError as exc:
+            _print_errors([f"cannot listen: {exc.strerror or exc}"])
+            return 1
     try:
-        asyncio.run(_serve(config, tables))
+        asyncio.run(_serve(config, tables, reuse_port=args.worker))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1
     return 0
 
 
-async def _serve(config: Config, tables: TableHolder) -> None:
+async def _serve(config: Config, tables: TableHolder, *, reuse_port: bool = False) -> None:
+    log = logging.getLogger("api2shim")
     limits = HttpLimits(max_line_size=config.max_line_size, max_field_size=config.max_field_size)
+    ssl_context = server_context(config.tls_cert, config.tls_key) if config.tls_cert and config.tls_key else None
+    gate = Gate(config.max_concurrent)  # one cap for the whole process
+    lifecycle = Lifecycle()
     listeners = []
     try:
         for service in config.services:
-            app = create_app(config, service.name, tables)
-            listener = await start_listener(app, service.listen_host, service.listen_port, limits=limits)
-            listeners.append(listener)
-            logging.getLogger("api2shim").info(
-                "%s listening on %s:%d, upstream %s", service.name, service.listen_host, listener.port, service.upstream
+            app = create_app(config, service.name, tables, gate=gate)
+            listener = await start_listener(
+                app, service.listen_host, service.listen_port, limits=limits, ssl_context=ssl_context,
+                reuse_port=reuse_port, shutdown_timeout=config.shutdown_timeout,
             )
+            listeners.append(listener)
+            log.info("%s listening on %s://%s:%d, upstream %s", service.name, "https" if ssl_context else "http",
+                     service.listen_host, listener.port, service.upstream)
         await _wait_for_stop()
+        lifecycle.begin_drain()
+        log.info("stopping: no new connections; %d request(s) in flight get up to %gs to finish",
+                 gate.in_flight, config.shutdown_timeout)
     finally:
-        for listener in listeners:
-            await listener.close()
+        # Concurrently, so the bound is one shutdown_timeout for the process, not one per listener.
+        await asyncio.gather(*(listener.close() for listener in listeners))
+    log.info("stopped")
 
 
 async def _wait_for_stop() -> None:

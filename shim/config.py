@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from yarl import URL
 
 from .mapping import DEFAULT_MODE, MODES, parse_version
 from .server import DEFAULT_MAX_FIELD_SIZE, DEFAULT_MAX_LINE_SIZE
+from .tls import ca_file_error, server_files_error
 from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 SERVICES = ("whm", "cpanel")
@@ -20,6 +22,13 @@ DEFAULT_READ_TIMEOUT = 300.0
 DEFAULT_MAX_API_BODY = 16 * 1024 * 1024  # a /json-api/cpanel body read to find the call
 DEFAULT_MAX_UPSTREAM_ANSWER = 64 * 1024 * 1024  # a UAPI answer the shim parses
 DEFAULT_POOL_SIZE = 100
+# Pass-through uploads (backups, file manager) are streamed, so they may be large.
+DEFAULT_MAX_PASSTHROUGH_BODY = 2 * 1024 * 1024 * 1024
+# Requests in progress per process (both listeners together); more get an API 2-shaped 503.
+DEFAULT_MAX_CONCURRENT = 512
+# How long SIGTERM lets requests in flight finish before the process exits anyway.
+DEFAULT_SHUTDOWN_TIMEOUT = 30.0
+DEFAULT_WORKERS = 1
 NO_LISTENER = "no listener"
 
 
@@ -44,6 +53,8 @@ class ServiceConfig:
     listen_host: str
     listen_port: int
     upstream: URL
+    # Client networks allowed to connect (WHM's host access control); empty: everyone.
+    allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     def __post_init__(self) -> None:
         if self.name not in SERVICES:
@@ -69,34 +80,66 @@ class Config:
     pool_size: int = DEFAULT_POOL_SIZE
     upstream_ca_file: Path | None = None
     upstream_insecure: bool = False
+    max_passthrough_body: int = DEFAULT_MAX_PASSTHROUGH_BODY
+    max_concurrent: int = DEFAULT_MAX_CONCURRENT
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    workers: int = DEFAULT_WORKERS
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # sections owned by other modules
+    # Field name → "file:line" where the config file set it, so errors point there.
+    origins: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        errors: list[str] = []
+        errors = _Located(self.origins)
         if not self.services:
             errors.append(f"{NO_LISTENER}: give --whm-listen and/or --cpanel-listen (or whm/cpanel in the config file)")
         if self.default_mode not in MODES:
-            errors.append(f"default_mode must be one of {', '.join(MODES)}, not '{self.default_mode}'")
+            errors.add("default_mode", f"default_mode must be one of {', '.join(MODES)}, not '{self.default_mode}'")
         if self.upstream_version is not None:
             try:
                 parse_version(self.upstream_version)
             except ValueError as exc:
-                errors.append(f"upstream_version: {exc}")
-        for name in ("connect_timeout", "read_timeout"):
+                errors.add("upstream_version", f"upstream_version: {exc}")
+        for name in ("connect_timeout", "read_timeout", "shutdown_timeout"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                errors.append(f"{name} must be a positive number of seconds, not {value!r}")
-        for name in ("max_line_size", "max_field_size", "max_api_body", "max_upstream_answer", "pool_size"):
+                errors.add(name, f"{name} must be a positive number of seconds, not {value!r}")
+        for name in ("max_line_size", "max_field_size", "max_api_body", "max_upstream_answer", "pool_size",
+                     "max_passthrough_body", "max_concurrent", "workers"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                errors.append(f"{name} must be a positive whole number, not {value!r}")
-        if self.upstream_ca_file is not None and not self.upstream_ca_file.is_file():
-            errors.append(f"upstream_ca_file: no such file '{self.upstream_ca_file}'")
+                errors.add(name, f"{name} must be a positive whole number, not {value!r}")
+        if self.upstream_ca_file is not None:
+            problem = ca_file_error(self.upstream_ca_file)
+            if problem:
+                errors.add("upstream_ca_file", problem)
+        if not isinstance(self.upstream_insecure, bool):
+            errors.add("upstream_insecure", f"upstream_tls.insecure must be true or false, not {self.upstream_insecure!r}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            given = "tls_cert" if self.tls_cert is not None else "tls_key"
+            errors.add(given, "tls: give both cert and key, or neither")
+        elif self.tls_cert is not None and self.tls_key is not None:
+            problem = server_files_error(self.tls_cert, self.tls_key)
+            if problem:
+                errors.add(problem[0], problem[1])
         if errors:
-            raise ConfigError(errors)
+            raise ConfigError(list(errors))
 
     def service(self, name: str) -> ServiceConfig | None:
         return next((s for s in self.services if s.name == name), None)
+
+
+class _Located(list):
+    """Error lines, each prefixed with the file and line that set the offending value."""
+
+    def __init__(self, origins: dict[str, str]) -> None:
+        super().__init__()
+        self.origins = origins
+
+    def add(self, field_name: str, message: str) -> None:
+        where = self.origins.get(field_name)
+        self.append(f"{where}: {message}" if where else message)
 
 
 # File keys → Config fields. Nested sections keep the file readable.
@@ -113,10 +156,18 @@ _FILE_KEYS = {
     "limits.pool_size": "pool_size",
     "upstream_tls.ca_file": "upstream_ca_file",
     "upstream_tls.insecure": "upstream_insecure",
+    "limits.max_passthrough_body": "max_passthrough_body",
+    "limits.max_concurrent": "max_concurrent",
+    "timeouts.shutdown": "shutdown_timeout",
+    "workers": "workers",
+    "tls.cert": "tls_cert",
+    "tls.key": "tls_key",
 }
-_SECTIONS = {"whm", "cpanel", "timeouts", "limits", "upstream_tls"}
+_SECTIONS = {"whm", "cpanel", "timeouts", "limits", "upstream_tls", "tls"}
+_SERVICE_KEYS = ("allow", "listen", "upstream")
 # Sections other modules read from Config.extra; validated by their owners.
-EXTRA_SECTIONS: set[str] = {"admin", "logging", "tls", "cpapi2"}
+EXTRA_SECTIONS: set[str] = {"admin", "logging", "cpapi2"}
+_PATH_FIELDS = ("upstream_ca_file", "tls_cert", "tls_key")
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -152,6 +203,7 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
         return {}
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for key, value in document.items():
         line = document.line_of(key)
         if key in ("whm", "cpanel"):
@@ -159,10 +211,11 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
                 err(line, f"{key}: expected a mapping with listen and upstream")
                 continue
             for sub, sub_value in value.items():
-                if sub not in ("listen", "upstream"):
-                    err(value.line_of(sub), f"unknown key '{sub}' in {key} (allowed: listen, upstream)")
+                if sub not in _SERVICE_KEYS:
+                    err(value.line_of(sub), f"unknown key '{sub}' in {key} (allowed: {', '.join(_SERVICE_KEYS)})")
                 else:
                     values[f"{key}_{sub}"] = sub_value
+                    origins[f"{key}_{sub}"] = f"{path}:{value.line_of(sub)}"
         elif key in EXTRA_SECTIONS:
             extra[key] = value
         elif key in _SECTIONS:
@@ -176,8 +229,10 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
                     err(value.line_of(sub), f"unknown key '{sub}' in {key} (allowed: {', '.join(allowed)})")
                 else:
                     values[field_name] = sub_value
+                    origins[field_name] = f"{path}:{value.line_of(sub)}"
         elif key in _FILE_KEYS:
             values[_FILE_KEYS[key]] = value
+            origins[_FILE_KEYS[key]] = f"{path}:{line}"
         else:
             allowed = sorted(_SECTIONS | EXTRA_SECTIONS | {k for k in _FILE_KEYS if "." not in k})
             err(line, f"unknown key '{key}' (allowed: {', '.join(allowed)})")
@@ -185,40 +240,64 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
         raw = values["mappings"]
         items = raw if isinstance(raw, list) else [raw]
         values["mappings"] = [(path.parent / str(item)) for item in items]
-    if "upstream_ca_file" in values and values["upstream_ca_file"] is not None:
-        values["upstream_ca_file"] = path.parent / str(values["upstream_ca_file"])
+    for name in _PATH_FIELDS:
+        if values.get(name) is not None:
+            values[name] = path.parent / str(values[name])
     values["extra"] = extra
+    values["origins"] = origins
     return values
 
 
 def _build(values: dict[str, Any]) -> Config:
-    errors: list[str] = []
+    errors = _Located(values.get("origins", {}))
     services: list[ServiceConfig] = []
     listen_given = any(values.get(f"{name}_listen") is not None for name in SERVICES)
     for name in SERVICES:
         listen = values.pop(f"{name}_listen", None)
         upstream = values.pop(f"{name}_upstream", None)
+        allow_text = values.pop(f"{name}_allow", None)
         if listen is None:
             if upstream is not None:
-                errors.append(f"{name}: an upstream is set but no listen address")
+                errors.add(f"{name}_upstream", f"{name}: an upstream is set but no listen address")
             continue
         try:
-            host, port = parse_hostport(listen)
-            services.append(ServiceConfig(name, host, port, URL(str(upstream or DEFAULT_UPSTREAMS[name]))))
+            allow = parse_networks(allow_text)
         except ValueError as exc:
-            errors.append(f"{name}: {exc}")
+            errors.add(f"{name}_allow", f"{name}: allow: {exc}")
+            allow = ()
+        try:
+            host, port = parse_hostport(listen)
+            services.append(ServiceConfig(name, host, port, URL(str(upstream or DEFAULT_UPSTREAMS[name])), allow))
+        except ValueError as exc:
+            errors.add(f"{name}_listen", f"{name}: {exc}")
     if "mappings" in values:
         values["mappings"] = tuple(Path(p) for p in values["mappings"])
-    if values.get("upstream_ca_file") is not None:
-        values["upstream_ca_file"] = Path(values["upstream_ca_file"])
+    for name in _PATH_FIELDS:
+        if values.get(name) is not None:
+            values[name] = Path(values[name])
     try:
         config = Config(services=tuple(services), **values)
     except ConfigError as exc:
         # A listener that failed its own validation was still asked for.
         rest = [e for e in exc.errors if not (listen_given and e.startswith(NO_LISTENER))]
-        raise ConfigError(errors + rest) from None
+        raise ConfigError(list(errors) + rest) from None
     except TypeError as exc:
-        raise ConfigError(errors + [f"invalid setting: {exc}"]) from None
+        raise ConfigError(list(errors) + [f"invalid setting: {exc}"]) from None
     if errors:
-        raise ConfigError(errors)
+        raise ConfigError(list(errors))
     return config
+
+
+def parse_networks(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`allow` as networks: a list (or comma-separated text) of addresses and CIDR blocks."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else str(value).split(",")
+    networks = []
+    for item in items:
+        text = str(item).strip()
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(f"'{text}' is not an address or network like 192.0.2.0/24") from None
+    return tuple(networks)

@@ -28,6 +28,10 @@ HOP_BY_HOP = frozenset(
 _STREAM_CHUNK = 64 * 1024
 
 
+class BodyTooLarge(Exception):
+    """A streamed request body went past its cap (a chunked body declares no length up front)."""
+
+
 def end_to_end_headers(headers: "CIMultiDict[str] | aiohttp.typedefs.LooseHeaders") -> CIMultiDict[str]:
     """Copy of `headers` without hop-by-hop fields, including any that `Connection` names."""
     named = {
@@ -56,6 +60,8 @@ async def forward(
     session: aiohttp.ClientSession,
     service: ServiceConfig,
     body: bytes | None = None,
+    *,
+    max_body: int | None = None,
 ) -> web.StreamResponse:
     """Send the request upstream as received and stream the answer back.
 
@@ -70,13 +76,18 @@ async def forward(
         headers.popall(hdrs.CONTENT_LENGTH, None)
         data = body if (body or request.body_exists) else None
     elif request.body_exists:
-        data = request.content.iter_chunked(_STREAM_CHUNK)
+        data = _CappedBody(request, max_body)
     else:
         data = None
     url = upstream_url(service, request.raw_path)
-    async with session.request(
-        request.method, url, headers=headers, data=data, allow_redirects=False
-    ) as upstream:
+    try:
+        upstream_cm = await session.request(request.method, url, headers=headers, data=data, allow_redirects=False)
+    except PASSTHROUGH_ERRORS as exc:
+        # aiohttp reports a failing body generator as a client error; say which it was.
+        if isinstance(data, _CappedBody) and data.exceeded:
+            raise BodyTooLarge() from None
+        raise exc
+    async with upstream_cm as upstream:
         response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
         response.headers.extend(end_to_end_headers(upstream.headers))
         await response.prepare(request)
@@ -87,3 +98,21 @@ async def forward(
 
 
 PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+class _CappedBody:
+    """The client's body as it arrives, stopped at `limit` bytes."""
+
+    def __init__(self, request: web.BaseRequest, limit: int | None) -> None:
+        self.request = request
+        self.limit = limit
+        self.exceeded = False
+
+    async def __aiter__(self):  # type: ignore[no-untyped-def]
+        size = 0
+        async for chunk in self.request.content.iter_chunked(_STREAM_CHUNK):
+            size += len(chunk)
+            if self.limit is not None and size > self.limit:
+                self.exceeded = True
+                raise BodyTooLarge()
+            yield chunk

@@ -16,6 +16,7 @@ from .config import Config, ServiceConfig
 log = logging.getLogger("api2shim.upstream")
 
 _FORM = "application/x-www-form-urlencoded"
+UNTRUSTED_UPSTREAM = "upstream's TLS certificate is not trusted"
 # Headers a translated call carries upstream from the client: its credentials only.
 _CREDENTIAL_HEADERS = ("Authorization", "Cookie")
 
@@ -89,6 +90,9 @@ async def call_json(
                 raise UpstreamError("status", f"upstream answered HTTP {resp.status}")
     except asyncio.TimeoutError:
         raise UpstreamError("timeout", "upstream did not answer in time") from None
+    except aiohttp.ClientConnectorCertificateError:
+        log.warning("upstream %s: TLS certificate not trusted; set upstream_tls.ca_file to its CA", url.host)
+        raise UpstreamError("tls", UNTRUSTED_UPSTREAM) from None
     except aiohttp.ClientConnectorError:
         raise UpstreamError("connect", "cannot connect to upstream") from None
     except aiohttp.ClientError:

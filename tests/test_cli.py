@@ -33,7 +33,7 @@ def test_check_reports_config_errors_with_lines(tmp_path):
     result = run("check", "--config", str(config))
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: {config}:3: unknown key 'upstrem' in whm (allowed: listen, upstream)\n")
+        f"error: {config}:3: unknown key 'upstrem' in whm (allowed: allow, listen, upstream)\n")
 
 
 def test_serve_stops_at_start_with_one_line_per_error(tmp_path):

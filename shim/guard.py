@@ -1,0 +1,107 @@
+"""What every request passes before the handler: who may connect, what may be asked, how many at once.
+
+- Client networks: a listener with an `allow` list answers anyone else cpsrvd's own
+  "Access denied" document (403) and closes the connection, like WHM's host access control.
+- Not an open proxy: CONNECT and request targets that are not origin-form (`/path`) are
+  refused before anything reaches upstream; the upstream is fixed per listener, `Host`
+  never chooses it.
+- Body caps: a declared Content-Length over the cap is refused before any byte is read
+  (API 2 calls are read whole and small; pass-through uploads stream and may be large).
+- Concurrency: past `limits.max_concurrent` requests in progress in this process, a
+  request gets an API 2-shaped 503 with Retry-After at once instead of queueing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+import orjson
+from aiohttp import hdrs, web
+
+from . import envelopes
+from .config import Config, ServiceConfig
+from .legacy import may_be_api2
+
+BUSY_REASON = "the server is busy; try again shortly"
+TOO_LARGE_REASON = "the request body is too large"
+NOT_A_PROXY = "400 Bad Request: this server is not a proxy\n"
+RETRY_AFTER_SECONDS = "1"
+_JSON = "application/json"
+_TEXT = 'text/plain; charset="utf-8"'
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Gate:
+    """Requests in progress in this process, across both listeners."""
+
+    limit: int
+    in_flight: int = 0
+
+
+def guard_middleware(config: Config, service: ServiceConfig, gate: Gate) -> Any:
+    networks = service.allow
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if networks and not client_allowed(request.remote, networks):
+            response = _document(envelopes.access_denied(), 403, _TEXT)
+            response.force_close()
+            return response
+        if request.method == hdrs.METH_CONNECT or not request.raw_path.startswith("/"):
+            response = web.Response(status=400, text=NOT_A_PROXY)
+            response.force_close()
+            return response
+        api = may_be_api2(request.raw_path.split("?", 1)[0])
+        cap = config.max_api_body if api else config.max_passthrough_body
+        if request.content_length is not None and request.content_length > cap:
+            response = _refusal(request, api, 413, TOO_LARGE_REASON)
+            response.force_close()  # the unread body must not be parsed as the next request
+            return response
+        if gate.in_flight >= gate.limit:
+            response = _refusal(request, api, 503, BUSY_REASON)
+            response.headers[hdrs.RETRY_AFTER] = RETRY_AFTER_SECONDS
+            return response
+        gate.in_flight += 1
+        try:
+            return await handler(request)
+        finally:
+            gate.in_flight -= 1
+
+    return guard
+
+
+def client_allowed(remote: str | None, networks: tuple[Any, ...]) -> bool:
+    if not remote:
+        return False
+    try:
+        address = ipaddress.ip_address(remote.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)
+
+
+def _refusal(request: web.Request, api: bool, status: int, reason: str) -> web.Response:
+    """An API 2 document for API 2 paths (with the call's names when the query gives them), text otherwise."""
+    if not api:
+        return web.Response(status=status, text=f"{status} {reason}\n")
+    query = request.query
+    module = query.get("cpanel_jsonapi_module") or query.get("cpanel_xmlapi_module")
+    func = query.get("cpanel_jsonapi_func") or query.get("cpanel_xmlapi_func")
+    document = envelopes.call_failed(module or "", func or "", reason)
+    if module is None:
+        del document["cpanelresult"]["module"]
+    if func is None:
+        del document["cpanelresult"]["func"]
+    return _document(document, status, _JSON)
+
+
+def _document(document: Any, status: int, content_type: str) -> web.Response:
+    response = web.Response(body=orjson.dumps(document), status=status)
+    response.headers[hdrs.CONTENT_TYPE] = content_type
+    return response
