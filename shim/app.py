@@ -138,7 +138,7 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     try:
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
-        return _json(envelopes.function_failure(module, func, [{"result": 0, "reason": str(exc)}], str(exc)))
+        return _json(envelopes.transform_failure(module, func, str(exc)))
     if whm:
         path = f"{call.cpsess}/json-api/uapi_cpanel"
         form = whm_form(uapi, call.user or "")

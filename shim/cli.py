@@ -29,6 +29,12 @@ REDACTED = "********"
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["cpapi2"]:
+        # cpapi2's own syntax (options after the words, URI-encoded values): not argparse's.
+        from .cpapi2 import main as cpapi2_main
+
+        return cpapi2_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # workers re-run the same command line
@@ -66,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("--module", action="append", help="report only this API 2 module (repeatable)")
     coverage.add_argument("--format", choices=FORMATS, default="table")
     coverage.set_defaults(run=_cmd_coverage)
+
+    commands.add_parser(
+        "cpapi2", help="drop-in for cPanel's cpapi2 command: cpapi2 --user=USER [--output=FMT] Module function k=v…",
+        add_help=False,
+    )
 
     demo = commands.add_parser("demo", help="run the embedded fake cPanel with the shim in front of it")
     demo.add_argument("--host", default="127.0.0.1")

@@ -30,6 +30,11 @@ def function_failure(module: str, func: str, data: list[Any], error: str) -> dic
     return success(module, func, data, error=error)
 
 
+def transform_failure(module: str, func: str, reason: str) -> dict[str, Any]:
+    """An argument the entry could not convert: answered as the function's own failure."""
+    return function_failure(module, func, [{"result": 0, "reason": reason}], reason)
+
+
 def access_denied() -> dict[str, Any]:
     """cpsrvd's answer to bad credentials (sent with HTTP 403, as text/plain)."""
     return {
