@@ -1,0 +1,144 @@
+"""Stopping and scaling the real process: `python -m shim serve` in a subprocess, the fake in the test.
+
+SIGTERM with requests in flight: every one gets its complete answer, new connections are
+refused, the process exits 0; the drain is bounded. `--workers 2`: two processes on one port.
+"""
+
+import asyncio
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from conftest import ROOT_AUTH
+from shim import fakecpanel
+from shim.server import start_listener
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x"
+OK = {"cpanelresult": {"apiversion": 2, "func": "passwd", "module": "Ftp", "data": [{"result": 1, "reason": "OK"}],
+                       "event": {"result": 1}}}
+_LISTENING = re.compile(r"whm listening on http://127\.0\.0\.1:(\d+)")
+
+
+class Shim:
+    """A `serve` process and what it logs."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.log: list[str] = []
+
+    async def wait_listening(self, count: int = 1) -> int:
+        ports = []
+        while len(ports) < count:
+            line = (await asyncio.wait_for(self.proc.stderr.readline(), 15)).decode()
+            assert line, f"serve exited early: {self.log}"
+            self.log.append(line)
+            match = _LISTENING.search(line)
+            if match:
+                ports.append(int(match.group(1)))
+        asyncio.get_running_loop().create_task(self._drain_log())
+        assert len(set(ports)) == 1
+        return ports[0]
+
+    async def _drain_log(self) -> None:
+        async for line in self.proc.stderr:
+            self.log.append(line.decode())
+
+
+@pytest.fixture
+async def fake():
+    state = fakecpanel.FakeState.demo()
+    listener = await start_listener(fakecpanel.create_whm_app(state), "127.0.0.1", 0, shutdown_timeout=0.1)
+    yield state, listener.port
+    await listener.close()
+
+
+async def serve(upstream_port: int, *extra: str) -> Shim:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0",
+        "--whm-upstream", f"http://127.0.0.1:{upstream_port}", *extra,
+        cwd=ROOT, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    return Shim(proc)
+
+
+async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
+    state, upstream = fake
+    shim = await serve(upstream)
+    port = await shim.wait_listening()
+    state.faults.add("/json-api/uapi_cpanel", "delay:0.4", times=None)
+    async with aiohttp.ClientSession() as http:
+        async def call():
+            async with http.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+                return resp.status, await resp.json()
+
+        in_flight = [asyncio.create_task(call()) for _ in range(12)]
+        while len(state.requests) < 12:  # all of them reached upstream and are waiting there
+            await asyncio.sleep(0.01)
+        shim.proc.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.1)
+        with pytest.raises(aiohttp.ClientConnectionError):  # no new connections
+            async with aiohttp.ClientSession() as fresh:
+                async with fresh.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+                    await resp.read()
+        assert await asyncio.gather(*in_flight) == [(200, OK)] * 12
+    assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+    assert any("12 request(s) in flight" in line for line in shim.log)
+
+
+async def test_the_drain_is_bounded_by_timeouts_shutdown(fake, tmp_path):
+    state, upstream = fake
+    config = tmp_path / "shim.yaml"
+    config.write_text("timeouts:\n  shutdown: 0.3\n")
+    shim = await serve(upstream, "--config", str(config))
+    port = await shim.wait_listening()
+    state.faults.add("/json-api/uapi_cpanel", "hang", times=None)
+    async with aiohttp.ClientSession() as http:
+        async def call():
+            async with http.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+                return await resp.read()
+
+        stuck = asyncio.create_task(call())
+        while not state.requests:
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        shim.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+        assert time.monotonic() - started < 3
+        with pytest.raises(aiohttp.ClientError):  # cut off, not answered with a half document
+            await stuck
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_two_workers_share_one_port_and_stop_together(fake):
+    state, upstream = fake
+    shim = await serve(upstream, "--workers", "2")
+    port = await shim.wait_listening(count=2)
+    workers = children_of(shim.proc.pid)
+    assert len(workers) == 2
+    answers = []
+    for _ in range(30):  # a new connection each time, so the kernel spreads them
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+                answers.append((resp.status, await resp.json()))
+    assert answers == [(200, OK)] * 30
+    shim.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+    assert [pid for pid in workers if os.path.exists(f"/proc/{pid}")] == []
