@@ -59,9 +59,23 @@ def account_prefix(value: str, ctx: CallContext) -> str:
     return f"{ctx.user}_{value}"
 
 
+def domainkey(value: str, ctx: CallContext) -> str:
+    """A subdomain in cPanel's underscore key form: `shop.example.com` → `shop_example.com`.
+
+    cPanel names a subdomain's configuration `label_rootdomain`; newer UAPI calls want that
+    form where API 2 also took the dotted name. A value already holding `_` is kept. The
+    label is taken to be the part before the first dot (addon labels have no dots).
+    """
+    text = value.strip()
+    if not text or "_" in text or "." not in text:
+        return text
+    return text.replace(".", "_", 1)
+
+
 TRANSFORMS: dict[str, Transform] = {
     "bool01": bool01,
     "integer": integer,
     "lower": lower,
     "account_prefix": account_prefix,
+    "domainkey": domainkey,
 }
