@@ -182,12 +182,23 @@ def _reshape(rule: OutputRule, record: Any) -> Any:
     return record
 
 
+# API 2 put what its generic paging and filtering did at cpanelresult level, beside `data`
+# and `event` (cPanel's Cpanel::Api2::Exec merges its status hash into cpanelresult):
+# `paginate` {start_result, current_page, total_pages, results_per_page, total_results},
+# the same five keys UAPI reports in metadata.paginate, and `records_before_filter` when
+# api2_filter was given, which UAPI also reports in metadata.
+_META_RESULTS = ("paginate", "records_before_filter")
+
+
 def _paging(result: dict[str, Any]) -> dict[str, Any]:
-    """API 2 reported paging under `paginate` beside `data`; UAPI puts it in metadata."""
+    """UAPI's paging and filtering metadata, where API 2 put it."""
     metadata = result.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("paginate"), dict):
-        return {"paginate": metadata["paginate"]}
-    return {}
+    if not isinstance(metadata, dict):
+        return {}
+    found = {key: metadata[key] for key in _META_RESULTS if metadata.get(key) is not None}
+    if not isinstance(found.get("paginate", {}), dict):
+        del found["paginate"]
+    return found
 
 
 __all__ = [
