@@ -68,6 +68,10 @@ class UsageError(Exception):
     pass
 
 
+class HelpWanted(Exception):
+    pass
+
+
 @dataclass(frozen=True, slots=True)
 class Invocation:
     user: str
@@ -98,7 +102,7 @@ def parse_argv(argv: list[str]) -> Invocation:
     items = iter(argv)
     for word in items:
         if word in ("-h", "--help"):
-            raise UsageError(USAGE)
+            raise HelpWanted()
         if word.startswith("--") and word != "--":
             name, eq, value = word[2:].partition("=")
             if not eq:
@@ -191,6 +195,9 @@ def _find_uapi() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     try:
         invocation = parse_argv(sys.argv[1:] if argv is None else argv)
+    except HelpWanted:
+        print(USAGE)
+        return EXIT_RAN
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

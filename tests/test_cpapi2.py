@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT_AUTH
 from shim import fakecpanel
-from shim.cpapi2 import UsageError, parse_argv, render
+from shim.cpapi2 import USAGE, UsageError, parse_argv, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "12345luggage"
@@ -181,6 +181,8 @@ async def test_passthrough_reject_and_local_cpapi2(stack, setup, tmp_path):
 
 async def test_operator_errors(stack, setup, tmp_path):
     config, env = setup
+    assert await cpapi2("--help", env=env) == (0, USAGE + "\n", "")
+    assert await cpapi2("--user=user", "Ftp", env=env) == (2, "", USAGE + "\n")
     del env["API2SHIM_WHM_TOKEN"]
     code, out, err = await cpapi2(f"--config={config}", "--user=user", "Ftp", "listftp", env=env)
     assert (code, out, err) == (2, "", "error: no WHM API token: set $API2SHIM_WHM_TOKEN or cpapi2.token_file\n")
