@@ -8,6 +8,7 @@ useful to a client and the change shows in tests.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -40,7 +41,21 @@ def text(value: Any) -> Any:
     return str(value)
 
 
+def epoch(value: Any) -> Any:
+    """An ISO 8601 time ("2024-04-20T03:12:45.000Z") → Unix seconds, as API 2 gave times."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp())
+
+
 CONVERTERS: dict[str, Converter] = {
+    "epoch": epoch,
     "megabytes": megabytes,
     "count": count,
     "uri_escape": uri_escape,

@@ -144,10 +144,13 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any]) -> list[Any]:
 
 
 def _key_records(rule: OutputRule, data: Any) -> list[Any]:
-    """An object keyed by name becomes one record per key (`{key: name[, value: v]}`)."""
-    if not isinstance(data, dict):
-        return data if isinstance(data, list) else [data]
+    """An object keyed by name becomes one record per key (`{key: name[, value: v]}`);
+    a list of bare names one record per name."""
     assert rule.key is not None
+    if isinstance(data, list):
+        return [{rule.key: name} if not isinstance(name, dict) else name for name in data]
+    if not isinstance(data, dict):
+        return [data]
     if rule.value is None:
         return [{rule.key: name} for name in data]
     return [{rule.key: name, rule.value: value} for name, value in data.items()]

@@ -53,6 +53,7 @@ def test_keys_and_flags_shapes(tmp_path):
     keys = entry(tmp_path, "{shape: keys, key: host, value: note}")
     assert to_cpanelresult("T", "f", keys, ok({"a": "1", "b": ""}))["cpanelresult"]["data"] == [
         {"host": "a", "note": "1"}, {"host": "b", "note": ""}]
+    assert to_cpanelresult("T", "f", keys, ok(["x", "y"]))["cpanelresult"]["data"] == [{"host": "x"}, {"host": "y"}]
     flags = entry(tmp_path, "{shape: flags}")
     assert to_cpanelresult("T", "f", flags, ok(["SELECT", "UPDATE"]))["cpanelresult"]["data"] == [{"SELECT": 1, "UPDATE": 1}]
     assert to_cpanelresult("T", "f", flags, ok(None))["cpanelresult"]["data"] == []
@@ -61,6 +62,11 @@ def test_keys_and_flags_shapes(tmp_path):
 @pytest.mark.parametrize("value, expected", [(1572864, "1.50"), (0, "0.00"), ("x", "x"), (True, True)])
 def test_megabytes(value, expected):
     assert converters.megabytes(value) == expected
+
+
+def test_epoch():
+    assert converters.epoch("2024-04-20T03:12:45.000Z") == 1713582765
+    assert (converters.epoch("2024-04-20"), converters.epoch("soon"), converters.epoch(5)) == (1713571200, "soon", 5)
 
 
 def test_uri_escape_and_count():
@@ -93,7 +99,7 @@ functions:
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:7: T::f: output: a keys shape needs 'key'",
         f"{path}:8: T::f: output: value must be a key name",
-        f"{path}:11: T::f: output: derive.a: unknown converter 'nope' (known: count, megabytes, text, uri_escape)",
+        f"{path}:11: T::f: output: derive.a: unknown converter 'nope' (known: count, epoch, megabytes, text, uri_escape)",
         f"{path}:12: T::f: output: derive.b: give either convert or each, not both",
         f"{path}:13: T::f: output: derive.c: expected a mapping with 'from'",
         f"{path}:9: T::f: output: on_failure must be one of rows, died, not 'explode'",

@@ -36,8 +36,7 @@ Registry contract (registry.py) — how to add a UAPI module without touching th
     error=None)`; an `error` makes the document carry `cpanelresult.error`.
 Native API 2 here: all seven Ftp functions (thin wrappers over UAPI, as in cPanel
 11.120), `StatsBar::stat` (display=ftpaccounts|diskusage|hostname|cpanelversion; the
-fake has no UAPI StatsBar::get_stats, so it stands for a call the shim must pass
-through) and `SSH::listkeys` (API 2 only in cPanel too).
+same rows as UAPI StatsBar::get_stats) and `SSH::listkeys` (API 2 only in cPanel too).
 
 Decisions where no live server was available (assumed, documented here):
   * Any authentication failure: HTTP 403, `text/plain; charset="utf-8"`, cpsrvd's

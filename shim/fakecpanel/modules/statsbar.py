@@ -1,15 +1,17 @@
-"""API 2 StatsBar::stat, answered natively (the fake has no UAPI StatsBar::get_stats).
+"""UAPI StatsBar::get_stats, and API 2 StatsBar::stat answered natively from the same rows.
 
-It stands for "a function the server still runs as API 2 that the shim has no mapping
-for": calls to it must pass through the shim untouched. Records follow the shape of
-cPanel's stats rows; only the stats listed in `_STATS` exist, others are skipped.
+The shim translates API 2 stat to get_stats; the native API 2 answer stays so that tests
+can compare the two and so a shim configured to pass stat through still gets an answer.
+Records follow the shape of cPanel's stats rows; only the stats listed in `_STATS`
+exist, others are skipped (as cPanel skips unknown names). get_stats without `display`
+fails: the parameter is required.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..registry import Api2Outcome, Args, UapiContext, api2_function
+from ..registry import Api2Outcome, Args, UapiContext, UapiError, UapiOutcome, api2_function, uapi_function
 from ..state import MIB, CpanelAccount, FakeState
 
 
@@ -68,7 +70,19 @@ _STATS: dict[str, Callable[[FakeState, CpanelAccount], dict[str, Any]]] = {
 }
 
 
+def _rows(ctx: UapiContext, display: str) -> list[dict[str, Any]]:
+    wanted = [name for name in display.split("|") if name in _STATS]
+    return [_STATS[name](ctx.state, ctx.account) for name in wanted]
+
+
 @api2_function("StatsBar", "stat")
 def api2_stat(ctx: UapiContext, args: Args) -> Api2Outcome:
-    wanted = [name for name in args.get("display", "").split("|") if name in _STATS]
-    return Api2Outcome([_STATS[name](ctx.state, ctx.account) for name in wanted])
+    return Api2Outcome(_rows(ctx, args.get("display", "")))
+
+
+@uapi_function("StatsBar", "get_stats", samples=[{"display": "ftpaccounts|diskusage|hostname|cpanelversion"}])
+def get_stats(ctx: UapiContext, args: Args) -> UapiOutcome:
+    display = args.get("display", "")
+    if not display:
+        raise UapiError("You must specify the “display” parameter.")
+    return UapiOutcome.ok(_rows(ctx, display))
