@@ -164,7 +164,7 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
             if whm_failure is not None:
                 return _json(envelopes.invalid_user(whm_failure))
         _log_uapi_notes(entry, result)
-        return _json(to_cpanelresult(module, func, entry, result))
+        return _json(to_cpanelresult(module, func, entry, result, call.args))
     except UpstreamError as exc:
         log.warning("translated %s failed upstream: %s", entry.name, exc.kind)
         status = _STATUS_FOR_KIND.get(exc.kind, 502)

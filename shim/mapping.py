@@ -27,6 +27,11 @@ _NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 _UAPI = re.compile(r"([A-Za-z0-9_]+)::([A-Za-z0-9_]+)\Z")
 _VERSION = re.compile(r"\d+(\.\d+)*\Z")
 
+# In a default or `set` value: the cPanel account the call acts as (UAPI inputs API 2 implied).
+ACCOUNT_PLACEHOLDER = "{account}"
+# In an output row: the API 2 argument NAME as the client sent it ("" when absent).
+ARG_PLACEHOLDER = re.compile(r"\{arg\.([A-Za-z0-9_]+)\}")
+
 # API 2 reported an action's outcome as one row; UAPI's errors or messages fill `reason`.
 DEFAULT_SUCCESS_ROWS: tuple[dict[str, Any], ...] = ({"result": 1, "reason": "OK"},)
 DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{errors}"},)
@@ -267,6 +272,7 @@ class _FileCompiler:
                 self.error(line, f"{name}: a translate entry needs 'output'")
             else:
                 fields["output"] = self.output(name, spec["output"], spec.line_of("output"))
+                self.no_echoed_secrets(name, fields["output"], fields["args"], spec.line_of("output"))
         timeout = spec.get("timeout")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -285,6 +291,13 @@ class _FileCompiler:
         if len(self.errors) != count:
             return None
         return Entry(**fields)
+
+    def no_echoed_secrets(self, name: str, output: OutputRule, args: dict[str, ArgRule], line: int) -> None:
+        """A row may repeat what the client sent, but never a secret."""
+        for row in (*output.success, *output.failure):
+            for arg in sorted(set(ARG_PLACEHOLDER.findall(repr(row)))):
+                if arg in args and args[arg].secret:
+                    self.error(line, f"{name}: output rows must not repeat the secret argument '{arg}'")
 
     def args(self, name: str, args: Any, line: int) -> tuple[dict[str, ArgRule], dict[str, str]]:
         """Compile `args`; returns the rules and the UAPI defaults they declare."""

@@ -6,11 +6,11 @@ Nothing here touches sockets, so every rule of the mapping table is testable dir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from . import envelopes
 from .legacy import LegacyCall
-from .mapping import Entry, OutputRule
+from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, Entry, OutputRule
 from .transforms import CallContext, TransformError
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
@@ -33,7 +33,7 @@ class UapiCall:
 def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCall:
     """Apply an entry's argument rules; raises TransformError for values it cannot convert."""
     ctx = CallContext(user=user)
-    out: dict[str, str] = dict(entry.defaults)
+    out: dict[str, str] = {k: _account_in(v, user) for k, v in entry.defaults.items()}
     for name, value in call.args.items():
         rule = entry.args.get(name)
         if rule is not None:
@@ -48,9 +48,14 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
             out[_UAPI_META_PREFIX + name[len(_API2_META_PREFIX):]] = value
         elif entry.extra_args:
             out[name] = value
-    out.update(entry.constants)
+    out.update((k, _account_in(v, user)) for k, v in entry.constants.items())
     secrets = frozenset(rule.target for rule in entry.args.values() if rule.secret)
     return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), secrets)
+
+
+def _account_in(value: str, user: str | None) -> str:
+    """`{account}` in a default or constant: inputs UAPI requires that API 2 took implicitly."""
+    return value.replace(ACCOUNT_PLACEHOLDER, user or "") if ACCOUNT_PLACEHOLDER in value else value
 
 
 def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:
@@ -78,20 +83,26 @@ def unwrap_whm(document: Any) -> tuple[dict[str, Any] | None, str | None]:
     return uapi, None
 
 
-def to_cpanelresult(module: str, func: str, entry: Entry, result: Any) -> dict[str, Any]:
-    """The API 2 document for a UAPI result, shaped by the entry's output rule."""
+def to_cpanelresult(
+    module: str, func: str, entry: Entry, result: Any, args: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The API 2 document for a UAPI result, shaped by the entry's output rule.
+
+    `args` are the API 2 arguments as the client sent them, for `{arg.NAME}` in rows.
+    """
     if not isinstance(result, dict) or "status" not in result:
         raise UpstreamAnswerError("upstream answered JSON that is not a UAPI result")
     rule = entry.output
     if str(result["status"]) == "1":
-        data = _shape(rule, result.get("data"), result)
+        data = _shape(rule, result.get("data"), result, args)
         return envelopes.success(module, func, data, **_paging(result))
     errors = _joined(result.get("errors"))
     if rule.on_failure == "died":
         # The API 2 function threw: cPanel reports event.result 0 with the reason.
         return envelopes.call_failed(module, func, errors)
     rows = [
-        _omit_empty(rule, _fill(row, errors=errors, messages=_joined(result.get("messages")))) for row in rule.failure
+        _omit_empty(rule, _fill(row, args, errors=errors, messages=_joined(result.get("messages"))))
+        for row in rule.failure
     ]
     return envelopes.function_failure(module, func, rows, errors)
 
@@ -104,15 +115,17 @@ def _joined(messages: Any) -> str:
     return str(messages)
 
 
-def _fill(row: Any, **values: str) -> Any:
+def _fill(row: Any, args: Mapping[str, str] | None, **values: str) -> Any:
     if isinstance(row, str):
         for name, value in values.items():
             row = row.replace("{" + name + "}", value)
+        if "{arg." in row:
+            row = ARG_PLACEHOLDER.sub(lambda m: (args or {}).get(m.group(1), ""), row)
         return row
     if isinstance(row, dict):
-        return {k: _fill(v, **values) for k, v in row.items()}
+        return {k: _fill(v, args, **values) for k, v in row.items()}
     if isinstance(row, list):
-        return [_fill(v, **values) for v in row]
+        return [_fill(v, args, **values) for v in row]
     return row
 
 
@@ -122,9 +135,10 @@ def _omit_empty(rule: OutputRule, row: Any) -> Any:
     return {k: v for k, v in row.items() if not (k in rule.omit_empty and v == "")}
 
 
-def _shape(rule: OutputRule, data: Any, result: dict[str, Any]) -> list[Any]:
+def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[str, str] | None) -> list[Any]:
     if rule.shape == "status":
-        return [_omit_empty(rule, _fill(row, messages=_joined(result.get("messages")), errors="")) for row in rule.success]
+        messages = _joined(result.get("messages"))
+        return [_omit_empty(rule, _fill(row, args, messages=messages, errors="")) for row in rule.success]
     for step in rule.path:
         data = data.get(step) if isinstance(data, dict) else None
     if rule.shape == "scalar":

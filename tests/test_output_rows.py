@@ -1,11 +1,13 @@
-"""Output row features: plain-string failure rows and `omit_empty` (pure, plus loader errors)."""
+"""Template features: string failure rows, `omit_empty`, `{arg.NAME}` in rows and `{account}`
+in defaults and constants (pure translation, plus exact loader errors)."""
 
 from pathlib import Path
 
 import pytest
 
+from shim.legacy import LegacyCall
 from shim.mapping import load_table
-from shim.translate import to_cpanelresult
+from shim.translate import build_uapi_call, to_cpanelresult
 from shim.yamlsource import SourceErrors
 
 ENTRY = """module: Demo
@@ -71,3 +73,54 @@ def test_omit_empty_must_list_keys(tmp_path):
     path = tmp_path / "Demo.yaml"
     assert load_errors(tmp_path, "status", "omit_empty: rawout") == [
         f"{path}:8: Demo::act: output: omit_empty must be a list of keys"]
+
+
+ARGS_ENTRY = """module: Demo
+functions:
+  act:
+    mode: translate
+    uapi: Demo::act
+    args:
+      name: filtername
+      who: {to: account, default: "{account}"}
+      password: {to: password, secret: true}
+    set: {user: "{account}", fixed: "plain"}
+    output:
+      shape: status
+      success: [{deleted: 1, filtername: "{arg.name}", missing: "{arg.nosuch}"}]
+      failure: [{deleted: 0, filtername: "{arg.name}", reason: "{errors}"}]
+"""
+
+
+def test_account_placeholder_in_defaults_and_constants(tmp_path):
+    path = tmp_path / "Demo.yaml"
+    path.write_text(ARGS_ENTRY)
+    act = load_table([path]).lookup("Demo", "act")
+    implied = build_uapi_call(act, LegacyCall("Demo", "act", "bob", {"name": "coffee"}, ""), "bob")
+    assert implied.args == [("account", "bob"), ("filtername", "coffee"), ("user", "bob"), ("fixed", "plain")]
+    given = build_uapi_call(act, LegacyCall("Demo", "act", "bob", {"who": "me@example.com"}, ""), "bob")
+    assert given.args == [("account", "me@example.com"), ("user", "bob"), ("fixed", "plain")]
+    unknown = build_uapi_call(act, LegacyCall("Demo", "act", None, {}, ""), None)
+    assert unknown.args == [("account", ""), ("user", ""), ("fixed", "plain")]
+
+
+def test_rows_repeat_the_client_arguments(tmp_path):
+    path = tmp_path / "Demo.yaml"
+    path.write_text(ARGS_ENTRY)
+    act = load_table([path]).lookup("Demo", "act")
+    sent = {"name": "coffee", "password": "s3cret"}
+    assert to_cpanelresult("Demo", "act", act, {"status": 1, "data": None}, sent)["cpanelresult"]["data"] == [
+        {"deleted": 1, "filtername": "coffee", "missing": ""}]
+    assert to_cpanelresult("Demo", "act", act, {"status": 0, "errors": ["no"]}, sent)["cpanelresult"]["data"] == [
+        {"deleted": 0, "filtername": "coffee", "reason": "no"}]
+    assert to_cpanelresult("Demo", "act", act, {"status": 1, "data": None})["cpanelresult"]["data"] == [
+        {"deleted": 1, "filtername": "", "missing": ""}]
+
+
+def test_rows_never_repeat_a_secret(tmp_path):
+    path = tmp_path / "Demo.yaml"
+    path.write_text(ARGS_ENTRY.replace('"{arg.nosuch}"', '"{arg.password}"'))
+    with pytest.raises(SourceErrors) as caught:
+        load_table([path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:11: Demo::act: output rows must not repeat the secret argument 'password'"]
