@@ -204,3 +204,200 @@ async def test_delmx_success_and_failure(stack):
     assert got == (200, ok("delmx", mx_answer("Removed entry: example.com. IN MX 0 mail.example.com.")))
     assert await api2_cpanel(stack, "delmx", domain="example.com", exchange="mail.example.com", preference="0") == (
         200, failed("delmx", "The MX record “mail.example.com” with priority “0” does not exist for “example.com”."))
+
+
+# ------------------------------------------------------------------ the rest of Email
+
+async def fails_upstream(stack, func, uapi_func, call=api2_cpanel, **args):
+    """A call whose UAPI function cannot fail on valid input: upstream answers HTTP 500."""
+    path = "/json-api/uapi_cpanel" if call is api2_whm else f"/execute/{MODULE}/{uapi_func}"
+    stack.state.faults.add(path, "status:500", times=1)
+    assert await call(stack, func, **args) == (502, {"cpanelresult": {
+        "apiversion": 2, "func": func, "module": MODULE, "data": [],
+        "event": {"result": 0, "reason": "upstream answered HTTP 500"}, "error": "upstream answered HTTP 500"}})
+
+
+# API 2 function, UAPI function, API 2 args: entries that copy UAPI's records unchanged.
+COPIED_LISTS = [
+    ("fetchcharmaps", "fetch_charmaps", {}),
+    ("listaliasbackups", "list_forwarders_backups", {}),
+    ("listfilterbackups", "list_filters_backups", {}),
+    ("listlists", "list_lists", {"domain": "example.com"}),
+    ("listmxs", "list_mxs", {}),
+    ("listmx", "list_mxs", {"domain": "example.com"}),
+    ("filterlist", "list_filters", {}),
+    ("listdomainforwards", "list_domain_forwarders", {}),
+    ("browseboxes", "browse_mailbox", {"account": "info@example.com"}),
+]
+
+
+@pytest.mark.parametrize("func, uapi_func, args", COPIED_LISTS, ids=[c[0] for c in COPIED_LISTS])
+async def test_copied_lists(stack, func, uapi_func, args):
+    expected = await uapi_direct(stack, uapi_func, **args)
+    assert await api2_cpanel(stack, func, **args) == (200, ok(func, expected))
+    await fails_upstream(stack, func, uapi_func, **args)
+
+
+async def test_copied_lists_are_not_empty(stack):
+    # The comparisons above mean something only if the fake has records to copy.
+    for _, uapi_func, args in COPIED_LISTS:
+        if uapi_func != "list_domain_forwarders":
+            assert await uapi_direct(stack, uapi_func, **args), uapi_func
+
+
+async def test_listdomainforwards_after_adddomainforward(stack):
+    got = await api2_whm(stack, "adddomainforward", domain="example.com", destdomain="example.net")
+    assert got == (200, ok("adddomainforward", [
+        {"domain": "example.com", "destdomain": "example.net", "status": 1, "statusmsg": ""}]))
+    assert await api2_whm(stack, "listdomainforwards", domain="example.com") == (
+        200, ok("listdomainforwards", [{"dest": "example.com", "forward": "example.net"}]))
+    got = await api2_whm(stack, "adddomainforward", domain="example.com", destdomain="example.com")
+    error = "The domain “example.com” cannot forward to itself."
+    assert got == (200, failed("adddomainforward", error, data=[
+        {"domain": "example.com", "destdomain": "example.com", "status": 0, "statusmsg": error}]))
+
+
+@pytest.mark.parametrize("func, uapi_func, value", [
+    ("get_default_email_quota", "get_default_email_quota", 1024 * 1024 * 1024),
+    ("get_default_email_quota_mib", "get_default_email_quota_mib", 1024),
+    ("get_max_email_quota", "get_max_email_quota", 4096 * 1024 * 1024),
+    ("get_max_email_quota_mib", "get_max_email_quota_mib", 4096),
+])
+async def test_quota_scalars(stack, func, uapi_func, value):
+    assert await api2_whm(stack, func) == (200, ok(func, [{func: value}]))
+    await fails_upstream(stack, func, uapi_func, call=api2_whm)
+
+
+async def test_accountname(stack):
+    assert await api2_cpanel(stack, "accountname", account="info@example.com") == (
+        200, ok("accountname", [{"account": "info@example.com"}]))
+    assert await api2_cpanel(stack, "accountname", display="1") == (
+        200, ok("accountname", [{"account": "All Mail On Your Account"}]))
+    await fails_upstream(stack, "accountname", "account_name")
+
+
+async def test_list_system_filter_info(stack):
+    assert await api2_cpanel(stack, "list_system_filter_info") == (
+        200, ok("list_system_filter_info", [{"filter_info": "/home/user/etc/example.com/filter"}]))
+    await fails_upstream(stack, "list_system_filter_info", "list_system_filter_info")
+
+
+async def test_changemx_aliases_and_empty_failure(stack):
+    got = await api2_whm(stack, "changemx", domain="example.com", exchange="mx9.example.com", preference="5",
+                         oldexchange="mail.example.com", oldpreference="0")
+    assert got == (200, ok("changemx", mx_answer("Changed entry: example.com. IN MX 5 mx9.example.com.")))
+    assert last_uapi_form(stack) == {"domain": ["example.com"], "exchanger": ["mx9.example.com"], "priority": ["5"],
+                                     "oldexchanger": ["mail.example.com"], "oldpriority": ["0"]}
+    got = await api2_whm(stack, "changemx", domain="example.com", newmx="x.example.com", priority="5", oldmx="gone.example.com")
+    assert got == (200, failed("changemx", "The MX record “gone.example.com” does not exist for “example.com”.", data=[]))
+
+
+async def test_getalwaysaccept_and_getmxcheck(stack):
+    for func in ("getalwaysaccept", "getmxcheck"):
+        assert await api2_cpanel(stack, func) == (
+            200, ok(func, [{"domain": "example.com", "alwaysaccept": 1, "mxcheck": "local"}]))
+        assert await api2_cpanel(stack, func, domain="nosuch.example") == (
+            200, failed(func, "The domain “nosuch.example” does not belong to this account."))
+
+
+async def test_setalwaysaccept_and_setmxcheck(stack):
+    def answer(mode, detected, statusmsg):
+        flags = {"local": int(detected == "local"), "remote": int(detected == "remote"), "secondary": int(detected == "secondary")}
+        checkmx = {"changed": 1, "detected": detected, "isprimary": 0, "issecondary": int(mode == "secondary"),
+                   "local": 0, "mxcheck": mode, "remote": int(mode == "remote"), "secondary": int(mode == "secondary"),
+                   "warnings": []}
+        return {"checkmx": checkmx, "results": statusmsg, "status": 1, "statusmsg": statusmsg, **flags,
+                "detected": detected, "mxcheck": mode}
+
+    got = await api2_whm(stack, "setalwaysaccept", domain="example.com", alwaysaccept="remote", user="user")
+    assert got == (200, ok("setalwaysaccept", [answer("remote", "remote",
+                                                      "Set the mail exchanger type of “example.com” to “remote”.")]))
+    got = await api2_whm(stack, "setmxcheck", domain="example.com", mxcheck="secondary")
+    assert got == (200, ok("setmxcheck", [answer("secondary", "secondary",
+                                                 "Set the mail exchanger type of “example.com” to “secondary”.")]))
+    assert await api2_cpanel(stack, "getmxcheck", domain="example.com") == (
+        200, ok("getmxcheck", [{"domain": "example.com", "alwaysaccept": 0, "mxcheck": "secondary"}]))
+    for func, key in (("setalwaysaccept", "alwaysaccept"), ("setmxcheck", "mxcheck")):
+        assert await api2_whm(stack, func, domain="example.com", **{key: "sometimes"}) == (200, failed(
+            func, "“sometimes” is not a valid mail exchanger type (auto, local, secondary, remote)."))
+
+
+async def test_listdefaultaddresses_sends_the_account(stack):
+    assert await api2_whm(stack, "listdefaultaddresses", domain="example.com") == (
+        200, ok("listdefaultaddresses", [{"defaultaddress": "user", "domain": "example.com"}]))
+    assert last_uapi_form(stack) == {"domain": ["example.com"], "user": ["user"]}
+    assert await api2_whm(stack, "listdefaultaddresses", domain="nosuch.example") == (
+        200, failed("listdefaultaddresses", "The domain “nosuch.example” does not belong to this account."))
+
+
+async def test_setdefaultaddress(stack):
+    got = await api2_cpanel(stack, "setdefaultaddress", domain="example.com", fwdopt="fwd", fwdemail="all@example.net")
+    assert got == (200, ok("setdefaultaddress", [{"dest": "all@example.net", "domain": "example.com"}]))
+    error = "“bounce” is not a valid forwarding method (fwd, fail, blackhole, pipe, system)."
+    got = await api2_cpanel(stack, "setdefaultaddress", domain="example.com", fwdopt="bounce")
+    assert got == (200, failed("setdefaultaddress", error, data=[error]))
+
+
+async def test_autoresponders(stack):
+    assert await api2_cpanel(stack, "listautoresponders", domain="example.com") == (
+        200, ok("listautoresponders", [{"email": "away@example.com", "subject": "Out of office"}]))
+    assert await api2_cpanel(stack, "listautoresponders") == (
+        200, failed("listautoresponders", "You must specify the “domain” parameter."))
+    got = await api2_cpanel(stack, "fetchautoresponder", email="away@example.com")
+    assert got == (200, ok("fetchautoresponder", [await uapi_direct(stack, "get_auto_responder", email="away@example.com")]))
+    assert got[1]["cpanelresult"]["data"][0]["subject"] == "Out of office"
+    assert await api2_cpanel(stack, "fetchautoresponder", email="nobody@example.com") == (
+        200, failed("fetchautoresponder", "The auto-responder for “nobody@example.com” does not exist."))
+
+
+# ------------------------------------------------------------------ filters
+
+
+async def test_loadfilter_defaults_to_the_account(stack):
+    got = await api2_whm(stack, "loadfilter", filtername="coffee")
+    assert got == (200, ok("loadfilter", [{
+        "actions": [{"action": "save", "dest": "/dev/null", "number": 1}], "filtername": "coffee",
+        "metadata": {"transformed": 1},
+        "rules": [{"match": "contains", "number": 1, "opt": "or", "part": "$header_subject:", "val": "coffee"}]}]))
+    assert last_uapi_form(stack) == {"filtername": ["coffee"], "account": ["user"]}
+    assert await api2_whm(stack, "loadfilter", filtername="tea") == (
+        200, failed("loadfilter", "The filter “tea” does not exist."))
+
+
+async def test_disable_and_enable_filter(stack):
+    for func in ("disablefilter", "enablefilter"):
+        assert await api2_cpanel(stack, func, filtername="coffee") == (
+            200, ok(func, [{"filtername": "coffee", "updated": 1}]))
+        assert await api2_cpanel(stack, func, filtername="coffee", account="ghost@example.com") == (
+            200, failed(func, "The account “ghost@example.com” does not exist."))
+
+
+async def test_deletefilter_always_reports_deleted(stack):
+    assert await api2_cpanel(stack, "deletefilter", filtername="coffee") == (
+        200, ok("deletefilter", [{"deleted": 1, "filtername": "coffee"}]))
+    assert await api2_cpanel(stack, "deletefilter", filtername="coffee") == (
+        200, failed("deletefilter", "The filter “coffee” does not exist.", data=[{"deleted": 1, "filtername": "coffee"}]))
+
+
+async def test_storefilter_then_reorder(stack):
+    rule = {"part1": "$header_from:", "match1": "is", "val1": "boss@example.net", "action1": "deliver",
+            "dest1": "info@example.com"}
+    got = await api2_cpanel(stack, "storefilter", filtername="boss", **rule)
+    assert got == (200, ok("storefilter", [{"account": "user@example.com", "ok": 1, "error": 0, "result": "Filter Saved."}]))
+    got = await api2_cpanel(stack, "storefilter", filtername="bad", account="info@example.com", **{**rule, "match1": "resembles"})
+    error = "Rule 1 of the filter “bad” is not valid."
+    assert got == (200, failed("storefilter", error, data=[
+        {"ok": 0, "account": "info@example.com", "error": 1, "result": error}]))
+    got = await api2_cpanel(stack, "reorderfilters", mailbox="user", filter1="boss", filter2="coffee")
+    assert got == (200, ok("reorderfilters", [{"ok": 1}]))
+    assert [f["filtername"] for f in await uapi_direct(stack, "list_filters")] == ["boss", "coffee"]
+    got = await api2_cpanel(stack, "reorderfilters", mailbox="user", filter1="boss")
+    assert got == (200, failed("reorderfilters", "The new order must name every filter of the mailbox exactly once.", data=[]))
+
+
+async def test_tracefilter(stack):
+    got = await api2_cpanel(stack, "tracefilter", msg="Subject: more coffee", filtername="coffee")
+    assert got == (200, ok("tracefilter", [{"trace": "Filter “coffee”: matched"}]))
+    assert "filtername" not in stack.state.requests_to("trace_filter")[-1].form
+    assert await api2_cpanel(stack, "tracefilter", filtername="coffee") == (
+        200, failed("tracefilter", "You must specify the “msg” parameter."))

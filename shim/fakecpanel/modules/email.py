@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import dataclass, field
 
 from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
@@ -37,6 +36,12 @@ DEMO_FORWARD_TO = "boss@example.net"
 DEMO_MX = "mail"
 DEMO_MTIME = 1_700_000_000
 MAIN_LOGIN = "Main Account"
+DEMO_RESPONDER = "away"
+DEMO_FILTER = "coffee"
+DEMO_LIST = "news"
+DEFAULT_QUOTA_MIB = 1024
+MAX_QUOTA_MIB = 4096
+CHARMAPS = ("iso-8859-1", "us-ascii", "utf-8", "windows-1252")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _FWD_OPTS = ("fwd", "fail", "blackhole", "pipe", "system")
 
@@ -62,11 +67,48 @@ class MxRecord:
 
 
 @dataclass(slots=True)
+class AutoResponder:
+    subject: str
+    body: str
+    sender: str
+    interval: int = 8  # hours between replies to one sender
+    is_html: int = 0
+    charset: str = "utf-8"
+    start: int = DEMO_MTIME
+    stop: int = DEMO_MTIME + 14 * 86_400
+
+
+@dataclass(slots=True)
+class MailFilter:
+    name: str
+    rules: list[dict]  # {part, match, val, opt}
+    actions: list[dict]  # {action, dest}
+    enabled: bool = True
+
+
+@dataclass(slots=True)
+class MailingList:
+    name: str
+    domain: str
+    admin: str
+    diskused: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"{self.name}@{self.domain}"
+
+
+@dataclass(slots=True)
 class EmailState:
     mailboxes: dict[str, Mailbox] = field(default_factory=dict)  # address -> mailbox
     forwarders: list[tuple[str, str]] = field(default_factory=list)  # (address, destination)
     mx: dict[str, list[MxRecord]] = field(default_factory=dict)  # domain -> records
     always_accept: dict[str, str] = field(default_factory=dict)  # domain -> auto|local|secondary|remote
+    default_address: dict[str, str] = field(default_factory=dict)  # domain -> destination of unrouted mail
+    domain_forwarders: dict[str, str] = field(default_factory=dict)  # domain -> destination domain
+    auto_responders: dict[str, AutoResponder] = field(default_factory=dict)  # address -> responder
+    filters: dict[str, list[MailFilter]] = field(default_factory=dict)  # owner (account or address) -> filters
+    lists: list[MailingList] = field(default_factory=list)
 
     @classmethod
     def demo(cls, account: CpanelAccount) -> "EmailState":
@@ -78,6 +120,18 @@ class EmailState:
             state.mailboxes[box.address] = box
         state.forwarders.append((f"{DEMO_FORWARD_FROM}@{account.domain}", DEMO_FORWARD_TO))
         state.mx[account.domain] = [MxRecord(f"{DEMO_MX}.{account.domain}", 0)]
+        state.default_address[account.domain] = account.user
+        state.auto_responders[f"{DEMO_RESPONDER}@{account.domain}"] = AutoResponder(
+            "Out of office", "Back on Monday.", "Demo User"
+        )
+        state.filters[account.user] = [
+            MailFilter(
+                DEMO_FILTER,
+                [{"part": "$header_subject:", "match": "contains", "val": "coffee", "opt": "or"}],
+                [{"action": "save", "dest": "/dev/null"}],
+            )
+        ]
+        state.lists.append(MailingList(DEMO_LIST, account.domain, f"admin@{account.domain}", 4096))
         return state
 
 
@@ -450,3 +504,405 @@ def delete_mx(ctx: UapiContext, args: Args) -> UapiOutcome:
         raise UapiError(f"The MX record “{exchanger}” with priority “{priority}” does not exist for “{domain}”.")
     records.remove(found[0])
     return UapiOutcome.ok(_mx_answer(state, domain, 1, f"Removed entry: {domain}. IN MX {priority} {exchanger}."))
+
+
+@uapi_function(MODULE, "change_mx", samples=[
+    {"domain": "example.com", "exchanger": "mx9.example.com", "oldexchanger": "mail.example.com", "priority": "5"},
+    {"domain": "example.com", "exchanger": "mail.example.com", "oldexchanger": "mail.example.com", "priority": "10", "oldpriority": "0"},
+])
+def change_mx(ctx: UapiContext, args: Args) -> UapiOutcome:
+    domain = _owned_domain(ctx.account, _required(args, "domain"))
+    exchanger = _required(args, "exchanger").strip().lower().rstrip(".")
+    old = _required(args, "oldexchanger").strip().lower().rstrip(".")
+    priority = _priority(args, "priority")
+    old_priority = _priority(args, "oldpriority") if args.get("oldpriority") else None
+    state = email_state(ctx.account)
+    found = [r for r in state.mx.get(domain, []) if r.exchanger == old and old_priority in (None, r.priority)]
+    if not found:
+        raise UapiError(f"The MX record “{old}” does not exist for “{domain}”.")
+    found[0].exchanger, found[0].priority = exchanger, priority
+    if args.get("alwaysaccept") == "1":
+        state.always_accept[domain] = "local"
+    return UapiOutcome.ok(_mx_answer(state, domain, 1, f"Changed entry: {domain}. IN MX {priority} {exchanger}."))
+
+
+def _mx_listing(state: EmailState, domain: str) -> dict:
+    mode = state.always_accept.get(domain, "local")
+    records = sorted(state.mx.get(domain, []), key=lambda r: (r.priority, r.exchanger))
+    entries = [
+        {"domain": domain, "entrycount": n, "mx": r.exchanger, "priority": r.priority, "row": "odd" if n % 2 else "even"}
+        for n, r in enumerate(records, start=1)
+    ]
+    return {
+        "alwaysaccept": 1 if mode == "local" else 0,
+        "detected": mode,
+        "domain": domain,
+        "entries": entries,
+        "local": 1 if mode == "local" else 0,
+        "mx": records[0].exchanger if records else domain,
+        "mxcheck": mode,
+        "remote": 1 if mode == "remote" else 0,
+        "secondary": 1 if mode == "secondary" else 0,
+        "status": 1,
+        "statusmsg": "Fetched MX List",
+    }
+
+
+@uapi_function(MODULE, "list_mxs", samples=[{}, {"domain": "example.com"}])
+def list_mxs(ctx: UapiContext, args: Args) -> UapiOutcome:
+    state = email_state(ctx.account)
+    domains = [_owned_domain(ctx.account, args["domain"])] if args.get("domain") else _mail_domains(ctx.account)
+    return UapiOutcome.ok([_mx_listing(state, d) for d in domains])
+
+
+_MX_MODES = ("auto", "local", "secondary", "remote")
+
+
+@uapi_function(MODULE, "set_always_accept", samples=[
+    {"domain": "example.com", "alwaysaccept": "remote"}, {"domain": "example.com", "mxcheck": "auto"},
+])
+def set_always_accept(ctx: UapiContext, args: Args) -> UapiOutcome:
+    domain = _owned_domain(ctx.account, _required(args, "domain"))
+    mode = args.get("mxcheck") or args.get("alwaysaccept") or ""
+    if mode not in _MX_MODES:
+        raise UapiError(f"“{mode}” is not a valid mail exchanger type ({', '.join(_MX_MODES)}).")
+    state = email_state(ctx.account)
+    state.always_accept[domain] = mode
+    detected = "local" if mode == "auto" else mode
+    answer = _mx_answer(state, domain, 1, f"Set the mail exchanger type of “{domain}” to “{mode}”.")
+    answer["checkmx"].update(detected=detected, mxcheck=mode)
+    flags = {"local": 1 if detected == "local" else 0, "remote": 1 if detected == "remote" else 0,
+             "secondary": 1 if detected == "secondary" else 0}
+    return UapiOutcome.ok({**answer, **flags, "detected": detected, "mxcheck": mode})
+
+
+# ---------------------------------------------------------------- account-wide settings and small lists
+
+
+@uapi_function(MODULE, "account_name", samples=[{"account": "info@example.com"}, {"account": "info@example.com", "display": "1"}])
+def account_name(ctx: UapiContext, args: Args) -> UapiOutcome:
+    account = args.get("account", "")
+    if account:
+        return UapiOutcome.ok(account)
+    # cPanel's words for the account-wide mailbox in its interface.
+    return UapiOutcome.ok("All Mail On Your Account" if args.get("display") else ctx.account.user)
+
+
+@uapi_function(MODULE, "fetch_charmaps", samples=[{}])
+def fetch_charmaps(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok([{"map": name} for name in CHARMAPS])
+
+
+@uapi_function(MODULE, "get_default_email_quota", samples=[{}])
+def get_default_email_quota(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok(DEFAULT_QUOTA_MIB * MIB)
+
+
+@uapi_function(MODULE, "get_default_email_quota_mib", samples=[{}])
+def get_default_email_quota_mib(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok(DEFAULT_QUOTA_MIB)
+
+
+@uapi_function(MODULE, "get_max_email_quota", samples=[{}])
+def get_max_email_quota(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok(MAX_QUOTA_MIB * MIB)
+
+
+@uapi_function(MODULE, "get_max_email_quota_mib", samples=[{}])
+def get_max_email_quota_mib(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok(MAX_QUOTA_MIB)
+
+
+@uapi_function(MODULE, "list_system_filter_info", samples=[{}])
+def list_system_filter_info(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok({"filter_info": f"{ctx.account.home}/etc/{ctx.account.domain}/filter"})
+
+
+def _backup_domains(ctx: UapiContext) -> UapiOutcome:
+    """Domains whose forwarders or filters can be backed up: every mail domain."""
+    return UapiOutcome.ok([{"domain": d} for d in _mail_domains(ctx.account)])
+
+
+@uapi_function(MODULE, "list_forwarders_backups", samples=[{}])
+def list_forwarders_backups(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return _backup_domains(ctx)
+
+
+@uapi_function(MODULE, "list_filters_backups", samples=[{}])
+def list_filters_backups(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return _backup_domains(ctx)
+
+
+@uapi_function(MODULE, "list_default_address", samples=[{"user": "user"}, {"user": "user", "domain": "example.com"}])
+def list_default_address(ctx: UapiContext, args: Args) -> UapiOutcome:
+    if _required(args, "user") != ctx.account.user:
+        raise UapiError(f"The user “{args['user']}” is not this account.")
+    state = email_state(ctx.account)
+    domains = [_owned_domain(ctx.account, args["domain"])] if args.get("domain") else _mail_domains(ctx.account)
+    return UapiOutcome.ok([{"defaultaddress": state.default_address.get(d, ctx.account.user), "domain": d} for d in domains])
+
+
+@uapi_function(MODULE, "set_default_address", samples=[
+    {"domain": "example.com", "fwdopt": "fwd", "fwdemail": "catchall@example.net"},
+    {"fwdopt": "fail", "failmsgs": "No such person"},
+    {"domain": "example.com", "fwdopt": "blackhole"},
+])
+def set_default_address(ctx: UapiContext, args: Args) -> UapiOutcome:
+    domain = _owned_domain(ctx.account, args.get("domain") or ctx.account.domain)
+    option = _required(args, "fwdopt")
+    if option == "fwd":
+        dest = _required(args, "fwdemail")
+    elif option == "fail":
+        dest = f":fail: {args.get('failmsgs') or 'No such person at this address'}"
+    elif option == "blackhole":
+        dest = ":blackhole:"
+    elif option == "pipe":
+        dest = f"|{ctx.account.home}/{_required(args, 'pipefwd').lstrip('/')}"
+    elif option == "system":
+        dest = _required(args, "fwdsystem")
+    else:
+        raise UapiError(f"“{option}” is not a valid forwarding method ({', '.join(_FWD_OPTS)}).")
+    email_state(ctx.account).default_address[domain] = dest
+    return UapiOutcome.ok([{"dest": dest, "domain": domain}])
+
+
+@uapi_function(MODULE, "add_domain_forwarder", samples=[{"domain": "example.com", "destdomain": "example.net"}])
+def add_domain_forwarder(ctx: UapiContext, args: Args) -> UapiOutcome:
+    domain = _owned_domain(ctx.account, _required(args, "domain"))
+    destination = _required(args, "destdomain").strip().lower()
+    if destination == domain:
+        raise UapiError(f"The domain “{domain}” cannot forward to itself.")
+    email_state(ctx.account).domain_forwarders[domain] = destination
+    return UapiOutcome.ok(f"All mail for “{domain}” now goes to “{destination}”.", messages=None)
+
+
+@uapi_function(MODULE, "list_domain_forwarders", samples=[{}, {"domain": "example.com"}])
+def list_domain_forwarders(ctx: UapiContext, args: Args) -> UapiOutcome:
+    wanted = args.get("domain")
+    records = [
+        {"dest": domain, "forward": destination}
+        for domain, destination in sorted(email_state(ctx.account).domain_forwarders.items())
+        if not wanted or domain == wanted.lower()
+    ]
+    return UapiOutcome.ok(records)
+
+
+@uapi_function(MODULE, "list_lists", samples=[{}, {"domain": "example.com", "regex": "new"}])
+def list_lists(ctx: UapiContext, args: Args) -> UapiOutcome:
+    pattern = _regex(args)
+    wanted = args.get("domain")
+    records = [
+        {
+            "accesstype": "public",
+            "advertised": 1,
+            "archive_private": 0,
+            "desthost": mailing_list.domain,
+            "diskused": mailing_list.diskused,
+            "humandiskused": f"{mailing_list.diskused // 1024} KB",
+            "list": mailing_list.address,
+            "listadmin": mailing_list.admin,
+            "listid": f"{mailing_list.name}_{mailing_list.domain}",
+            "subscribe_policy": 1,
+        }
+        for mailing_list in email_state(ctx.account).lists
+        if (not wanted or mailing_list.domain == wanted.lower())
+        and (pattern is None or pattern.search(mailing_list.address))
+    ]
+    return UapiOutcome.ok(records)
+
+
+# ---------------------------------------------------------------- auto-responders
+
+
+def _responder_address(ctx: UapiContext, args: Args) -> str:
+    address = _required(args, "email").strip().lower()
+    if "@" not in address:
+        raise UapiError(f"“{address}” is not a full email address.")
+    return address
+
+
+@uapi_function(MODULE, "list_auto_responders", samples=[{"domain": "example.com"}, {"domain": "example.com", "regex": "away"}])
+def list_auto_responders(ctx: UapiContext, args: Args) -> UapiOutcome:
+    domain = _owned_domain(ctx.account, _required(args, "domain"))
+    pattern = _regex(args)
+    records = [
+        {"email": address, "subject": responder.subject}
+        for address, responder in sorted(email_state(ctx.account).auto_responders.items())
+        if address.endswith("@" + domain) and (pattern is None or pattern.search(address))
+    ]
+    return UapiOutcome.ok(records)
+
+
+@uapi_function(MODULE, "get_auto_responder", samples=[{"email": f"{DEMO_RESPONDER}@example.com"}])
+def get_auto_responder(ctx: UapiContext, args: Args) -> UapiOutcome:
+    address = _responder_address(ctx, args)
+    responder = email_state(ctx.account).auto_responders.get(address)
+    if responder is None:
+        raise UapiError(f"The auto-responder for “{address}” does not exist.")
+    return UapiOutcome.ok({
+        "body": responder.body,
+        "charset": args.get("temp_charset") or responder.charset,
+        "from": responder.sender,
+        "interval": responder.interval,
+        "is_html": responder.is_html,
+        "start": responder.start,
+        "stop": responder.stop,
+        "subject": responder.subject,
+    })
+
+
+# ---------------------------------------------------------------- filters
+
+_FILTER_PARTS = ("$header_from:", "$header_subject:", "$header_to:", "$reply_address:", "$message_body",
+                 "$message_headers", "foranyaddress $h_to:,$h_cc:,$h_bcc:", "not delivered", "error_message")
+_FILTER_MATCHES = ("is", "matches", "contains", "does not contain", "begins", "does not begin", "ends",
+                   "does not end", "does not match", "is above", "is not above", "is below", "is not below")
+_FILTER_ACTIONS = ("deliver", "fail", "finish", "save", "pipe")
+
+
+def _filter_owner(ctx: UapiContext, args: Args, *, required: bool = True) -> str:
+    """Filters belong to the cPanel account (its name) or to one mailbox (its address)."""
+    owner = (_required(args, "account") if required else args.get("account") or ctx.account.user).strip().lower()
+    if owner != ctx.account.user and owner not in email_state(ctx.account).mailboxes:
+        raise UapiError(f"The account “{owner}” does not exist.")
+    return owner
+
+
+def _find_filter(ctx: UapiContext, args: Args) -> tuple[list[MailFilter], MailFilter]:
+    owner = _filter_owner(ctx, args)
+    name = _required(args, "filtername")
+    filters = email_state(ctx.account).filters.setdefault(owner, [])
+    for mail_filter in filters:
+        if mail_filter.name == name:
+            return filters, mail_filter
+    raise UapiError(f"The filter “{name}” does not exist.")
+
+
+def _filter_record(mail_filter: MailFilter) -> dict:
+    return {
+        "actions": [{"action": a["action"], "dest": a["dest"]} for a in mail_filter.actions],
+        "enabled": 1 if mail_filter.enabled else 0,
+        "filtername": mail_filter.name,
+        "rules": [dict(r) for r in mail_filter.rules],
+        "unescaped": True,
+    }
+
+
+@uapi_function(MODULE, "list_filters", samples=[{}, {"account": "user"}])
+def list_filters(ctx: UapiContext, args: Args) -> UapiOutcome:
+    owner = _filter_owner(ctx, args, required=False)
+    return UapiOutcome.ok([_filter_record(f) for f in email_state(ctx.account).filters.get(owner, [])])
+
+
+@uapi_function(MODULE, "get_filter", samples=[{"account": "user", "filtername": DEMO_FILTER}])
+def get_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    _, mail_filter = _find_filter(ctx, args)
+    return UapiOutcome.ok({
+        "actions": [{**a, "number": n} for n, a in enumerate(mail_filter.actions, start=1)],
+        "filtername": mail_filter.name,
+        "metadata": {"transformed": 1},
+        "rules": [{**r, "number": n} for n, r in enumerate(mail_filter.rules, start=1)],
+    })
+
+
+@uapi_function(MODULE, "delete_filter", samples=[{"account": "user", "filtername": DEMO_FILTER}])
+def delete_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    filters, mail_filter = _find_filter(ctx, args)
+    filters.remove(mail_filter)
+    return UapiOutcome.ok()
+
+
+def _set_enabled(ctx: UapiContext, args: Args, enabled: bool) -> UapiOutcome:
+    _, mail_filter = _find_filter(ctx, args)
+    updated = 1 if mail_filter.enabled != enabled else 0
+    mail_filter.enabled = enabled
+    return UapiOutcome.ok({"filtername": mail_filter.name, "updated": updated})
+
+
+@uapi_function(MODULE, "disable_filter", samples=[{"account": "user", "filtername": DEMO_FILTER}])
+def disable_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return _set_enabled(ctx, args, False)
+
+
+@uapi_function(MODULE, "enable_filter", samples=[{"account": "user", "filtername": DEMO_FILTER}])
+def enable_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return _set_enabled(ctx, args, True)
+
+
+def _numbered(args: Args, prefix: str) -> dict[int, str]:
+    return {int(k[len(prefix):]): args[k] for k in args if k.startswith(prefix) and k[len(prefix):].isdigit()}
+
+
+@uapi_function(MODULE, "store_filter", samples=[
+    {"filtername": "spam", "part1": "$header_subject:", "match1": "contains", "val1": "viagra", "opt1": "or",
+     "action1": "save", "dest1": "/dev/null"},
+    {"account": "info@example.com", "filtername": "boss", "part1": "$header_from:", "match1": "is",
+     "val1": "boss@example.net", "action1": "deliver", "dest1": "info@example.com"},
+])
+def store_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    owner = _filter_owner(ctx, args, required=False)
+    name = _required(args, "filtername")
+    parts, matches, values, opts = (_numbered(args, p) for p in ("part", "match", "val", "opt"))
+    actions, dests = _numbered(args, "action"), _numbered(args, "dest")
+    if not parts or not actions:
+        raise UapiError("A filter needs at least one rule and one action.")
+    rules = []
+    for n in sorted(parts):
+        if parts[n] not in _FILTER_PARTS or matches.get(n) not in _FILTER_MATCHES:
+            raise UapiError(f"Rule {n} of the filter “{name}” is not valid.")
+        rules.append({"part": parts[n], "match": matches[n], "val": values.get(n, ""), "opt": opts.get(n, "or")})
+    steps = []
+    for n in sorted(actions):
+        if actions[n] not in _FILTER_ACTIONS:
+            raise UapiError(f"“{actions[n]}” is not a valid filter action.")
+        steps.append({"action": actions[n], "dest": dests.get(n, "")})
+    filters = email_state(ctx.account).filters.setdefault(owner, [])
+    replaced = args.get("oldfiltername") or name
+    filters[:] = [f for f in filters if f.name != replaced]
+    filters.append(MailFilter(name, rules, steps))
+    # The description types `account` as an address; the account-wide owner is shown as
+    # its primary-domain address (assumed).
+    return UapiOutcome.ok({"account": owner if "@" in owner else f"{owner}@{ctx.account.domain}"})
+
+
+@uapi_function(MODULE, "reorder_filters", samples=[{"mailbox": "user", "filter1": DEMO_FILTER}])
+def reorder_filters(ctx: UapiContext, args: Args) -> UapiOutcome:
+    owner = _filter_owner(ctx, Args.of(account=_required(args, "mailbox")))
+    order = [name for _, name in sorted(_numbered(args, "filter").items())]
+    filters = email_state(ctx.account).filters.setdefault(owner, [])
+    known = {f.name: f for f in filters}
+    if sorted(order) != sorted(known):
+        raise UapiError("The new order must name every filter of the mailbox exactly once.")
+    filters[:] = [known[name] for name in order]
+    return UapiOutcome.ok()
+
+
+@uapi_function(MODULE, "trace_filter", samples=[{"msg": "Subject: coffee\n\nhello"}, {"msg": "hi", "account": "user"}])
+def trace_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
+    message = _required(args, "msg")
+    owner = _filter_owner(ctx, args, required=False)
+    lines = []
+    for mail_filter in email_state(ctx.account).filters.get(owner, []):
+        hit = any(rule["val"].lower() in message.lower() for rule in mail_filter.rules)
+        lines.append(f"Filter “{mail_filter.name}”: {'matched' if hit else 'no match'}")
+    return UapiOutcome.ok({"trace": "\n".join(lines) or "No filters."})
+
+
+# ---------------------------------------------------------------- mailbox browsing
+
+
+@uapi_function(MODULE, "browse_mailbox", samples=[{}, {"account": "info@example.com"}, {"dir": "mail", "showdotfiles": "1"}])
+def browse_mailbox(ctx: UapiContext, args: Args) -> UapiOutcome:
+    account = args.get("account", "")
+    base = f"{ctx.account.home}/mail"
+    if account:
+        user, _, domain = account.lower().partition("@")
+        if f"{user}@{domain}" not in email_state(ctx.account).mailboxes:
+            raise UapiError(f"The email account “{account}” does not exist.")
+        base = f"{base}/{domain}/{user}"
+    boxes = ["cur", "new", "tmp"] + ([".Sent", ".Trash"] if args.get("showdotfiles") == "1" else [])
+    records = [{
+        "depth": 1, "file": box, "fullpath": f"{base}/{box}", "isleaf": 1, "ismailbox": 1, "mtime": DEMO_MTIME,
+        "path": base, "relpath": f"{base[len(ctx.account.home) + 1:]}/{box}", "type": "dir",
+    } for box in boxes]
+    return UapiOutcome.ok(records)
