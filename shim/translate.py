@@ -178,7 +178,7 @@ def _derived(rule: OutputRule, record: dict[str, Any]) -> dict[str, Any]:
         if derive.each is not None:
             items = value if isinstance(value, list) else []
             fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
-            value = [_fill(derive.each, **{**fields, "item": str(item)}) for item in items]
+            value = [_fill(derive.each, None, **{**fields, "item": str(item)}) for item in items]
         elif derive.convert is not None:
             value = derive.convert(value)
         out[derive.key] = value
