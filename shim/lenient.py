@@ -1,0 +1,466 @@
+"""Accept the malformed requests legacy cPanel clients send, beneath aiohttp's parser.
+
+cpsrvd accepts two framing mistakes that aiohttp (both its C parser, llhttp, and the pure
+Python one) answers with 400 before any handler runs:
+
+1. A POST with both ``Transfer-Encoding: chunked`` and ``Content-Length: N`` (the PHP
+   class embedded in many billing modules). The real body is N bytes of urlencoded form;
+   stray header-like lines and ``0\\r\\n\\r\\n`` follow it. We let Content-Length win: the
+   Transfer-Encoding header is dropped, the body is exactly N bytes, and everything the
+   client sends after it on that connection is discarded, never parsed as a next request
+   (a request-smuggling defence).
+2. A header value ending in a stray ``\\n\\r`` (``Authorization: Basic dXNlcjpwYXNz\\n\\r\\r\\n``,
+   what cPanel's own old curl example produced). The two stray bytes are trimmed. Only
+   exactly ``\n\r`` right before the line's CRLF is accepted; other bare LFs, which a
+   lenient parser could read as line or head ends, stay refused.
+
+Both rewrite the request head before aiohttp sees it and add ``Connection: close`` (any
+Connection header the client sent is replaced), so aiohttp answers that request normally,
+says ``Connection: close`` and closes the connection: we do not keep reading from a client
+that is not speaking clean HTTP.
+
+Everything else stays as strict as aiohttp: two Content-Length headers, a Transfer-Encoding
+other than exactly ``chunked`` (any case, surrounding blanks allowed) next to a
+Content-Length, two Transfer-Encoding headers, obs-fold lines, a bare LF or CR anywhere
+but in the stray ``\n\r`` of a header value, an upgrade or CONNECT with a quirk: all are
+handed to aiohttp untouched and it refuses them (400). Long lines are aiohttp's business:
+it honours the configured max_line_size/max_field_size in both parsers (400 past them);
+the framer never holds more of an unfinished head than those limits allow.
+
+Layout:
+
+- :func:`normalise_head` is the pure decision over one request head (bytes in, decision
+  out). Clean heads cost a lower-casing copy and a few substring searches.
+- :class:`RequestFramer` cuts the byte stream of one connection into requests (request
+  head, Content-Length counting, chunked scanning) so that every head of a keep-alive or
+  pipelined connection is seen, and applies the decisions. Whenever it cannot be sure of
+  the framing (upgrades, CONNECT, a framing aiohttp may read differently, a head or chunk
+  line beyond the configured limits) it stops inspecting and passes the rest of the
+  connection through unchanged: from there on, behaviour is stock aiohttp, which is the
+  safe side. It never changes bytes it has not positively identified as a request head.
+- :class:`LenientProtocol` is a thin ``asyncio.Protocol`` in front of aiohttp's
+  ``RequestHandler``: it only filters ``data_received`` and forwards everything else.
+
+aiohttp dependence (re-check on upgrade; pyproject pins the tested range). This module
+touches no private aiohttp API. It relies on documented behaviour: ``web.Server`` is the
+protocol factory for ``loop.create_server``. It also mirrors aiohttp 3.14's request framing
+(identical in both parsers, checked by tests/test_lenient.py): heads end at the first empty
+line, lines end with CRLF, leading empty lines are skipped, Content-Length is digits only,
+chunked when the last Transfer-Encoding coding is ``chunked``, no body otherwise, and
+``Connection: close`` closes the connection after the answer. The one private attribute
+used for the wiring (``BaseSite._server``) is in shim/server.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+_CRLF = b"\r\n"
+_HEAD_END = b"\r\n\r\n"
+_CLOSE_HEADER = b"Connection: close"
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+# The stray bytes of quirk 2, and how they look with the line's own CRLF.
+_STRAY = b"\n\r"
+_STRAY_LINE_END = b"\n\r\r\n"
+# An unfinished head must start like a request line (a method token, then a space) to be
+# held back; anything else (TLS sent to the plain port, scanners) goes to aiohttp at once.
+_REQUEST_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}(?: |\Z)")
+
+# Lower-cased header names as they appear at the start of a header line.
+_CL_AT_LINE = b"\r\ncontent-length:"
+_TE_AT_LINE = b"\r\ntransfer-encoding:"
+_UPGRADE_AT_LINE = b"\r\nupgrade:"
+
+QUIRK_TE_WITH_CL = "transfer-encoding-with-content-length"
+QUIRK_STRAY_CRLF = "stray-crlf-in-header-value"
+
+
+class Framing(enum.Enum):
+    """How the body after a head is delimited."""
+
+    LENGTH = "length"  # `length` bytes (0: no body)
+    CHUNKED = "chunked"
+    UNKNOWN = "unknown"  # stop inspecting: hand the rest of the connection to aiohttp as is
+
+
+@dataclass(frozen=True, slots=True)
+class HeadDecision:
+    """What to do with one request head.
+
+    `head` is the replacement to hand to aiohttp, or None to hand over the original bytes
+    unchanged. `close` means: after this request's body, discard whatever else the client
+    sends (the replacement head carries ``Connection: close``). `quirks` names what was
+    normalised, for logging.
+    """
+
+    head: bytes | None
+    framing: Framing
+    length: int = 0
+    close: bool = False
+    quirks: tuple[str, ...] = ()
+
+
+_NO_BODY = HeadDecision(None, Framing.LENGTH)
+_CHUNKED = HeadDecision(None, Framing.CHUNKED)
+_UNTOUCHED = HeadDecision(None, Framing.UNKNOWN)
+
+
+def normalise_head(head: bytes) -> HeadDecision:
+    """Decide about one request head: request line and header lines ending in ``\\r\\n\\r\\n``.
+
+    The head is the bytes up to and including the first ``\\r\\n\\r\\n`` (leading empty lines
+    already skipped). Clean heads come back with ``head=None``; heads with the two legacy
+    quirks come back rewritten; anything else odd comes back untouched with
+    ``Framing.UNKNOWN`` so that aiohttp decides (and refuses) on its own.
+    """
+    lower = head.lower()
+    has_cl = _CL_AT_LINE in lower
+    has_te = _TE_AT_LINE in lower
+    # A bare LF (one not preceded by CR) is the only way quirk 2 shows up.
+    bare_lf = head.count(b"\n") != head.count(_CRLF)
+    if bare_lf or (has_cl and has_te):
+        return _normalise_quirky(head)
+    if _UPGRADE_AT_LINE in lower or lower.startswith(b"connect "):
+        # aiohttp stops parsing HTTP after an upgrade: so do we.
+        return _UNTOUCHED
+    if has_cl:
+        value = _single_value(head, lower, _CL_AT_LINE)
+        if value is None or not value.isdigit():
+            return _UNTOUCHED  # aiohttp refuses it
+        length = int(value)
+        return HeadDecision(None, Framing.LENGTH, length) if length else _NO_BODY
+    if has_te:
+        value = _single_value(head, lower, _TE_AT_LINE)
+        if value is None or not _ends_with_chunked(value):
+            return _UNTOUCHED  # aiohttp refuses it, or reads it in a way we do not track
+        return _CHUNKED
+    return _NO_BODY
+
+
+def _single_value(head: bytes, lower: bytes, name_at_line: bytes) -> bytes | None:
+    """The OWS-stripped value of a header that must occur once; None if it occurs again."""
+    start = lower.find(name_at_line)
+    if lower.find(name_at_line, start + 1) != -1:
+        return None
+    start += len(name_at_line)
+    return head[start : head.find(_CRLF, start)].strip(b" \t")
+
+
+def _ends_with_chunked(te_value: bytes) -> bool:
+    return te_value.rsplit(b",", 1)[-1].strip(b" \t").lower() == b"chunked"
+
+
+def _normalise_quirky(head: bytes) -> HeadDecision:
+    """The slow path: a head with a bare LF, or with both Content-Length and Transfer-Encoding."""
+    lines = head[: -len(_HEAD_END)].split(_CRLF)
+    request_line = lines[0]
+    if b"\n" in request_line or b"\r" in request_line or request_line[:8].lower() == b"connect ":
+        return _UNTOUCHED
+    stray = False
+    kept: list[bytes] = [request_line]
+    cl_values: list[bytes] = []
+    te_values: list[bytes] = []
+    te_index = -1
+    for line in lines[1:]:
+        if line[:1] in (b" ", b"\t"):
+            return _UNTOUCHED  # obs-fold: aiohttp refuses it, and it could hide framing
+        if b"\n" in line or b"\r" in line:
+            if not line.endswith(_STRAY):
+                return _UNTOUCHED
+            # Only the known quirk: the value ends in "\n\r" right before the line's CRLF.
+            line = line[: -len(_STRAY)]
+            if b"\n" in line or b"\r" in line:
+                return _UNTOUCHED
+            stray = True
+        name, colon, value = line.partition(b":")
+        if not colon or not name:
+            return _UNTOUCHED
+        name = name.lower()
+        if name == b"content-length":
+            cl_values.append(value.strip(b" \t"))
+        elif name == b"transfer-encoding":
+            te_values.append(value.strip(b" \t").lower())
+            te_index = len(kept)
+        elif name == b"connection":
+            continue  # replaced by Connection: close
+        elif name == b"upgrade":
+            return _UNTOUCHED
+        kept.append(line)
+
+    if len(cl_values) > 1 or len(te_values) > 1 or (cl_values and not cl_values[0].isdigit()):
+        return _UNTOUCHED
+    quirks = (QUIRK_STRAY_CRLF,) if stray else ()
+    if cl_values and te_values:
+        if te_values[0] != b"chunked":
+            return _UNTOUCHED
+        del kept[te_index]  # Content-Length wins
+        quirks += (QUIRK_TE_WITH_CL,)
+        framing, length = Framing.LENGTH, int(cl_values[0])
+    elif te_values:
+        if not _ends_with_chunked(te_values[0]):
+            return _UNTOUCHED
+        framing, length = Framing.CHUNKED, 0
+    else:
+        framing, length = Framing.LENGTH, int(cl_values[0]) if cl_values else 0
+    if not quirks:
+        return _UNTOUCHED  # not one of the two known quirks: aiohttp decides
+    kept.append(_CLOSE_HEADER)
+    return HeadDecision(_CRLF.join(kept) + _HEAD_END, framing, length, close=True, quirks=quirks)
+
+
+class _State(enum.Enum):
+    HEAD = 1
+    BODY = 2
+    CHUNK_SIZE = 3
+    CHUNK_DATA = 4
+    CHUNK_CRLF = 5
+    TRAILERS = 6
+    PASSTHROUGH = 7
+    DISCARD = 8
+
+
+class Limits(Protocol):
+    """The parser limits handed to aiohttp (shim.server.HttpLimits satisfies this).
+
+    The framer gives up on an unfinished head or chunk line past them and leaves the
+    connection to aiohttp, which refuses it: it never holds more than aiohttp would.
+    """
+
+    @property
+    def max_line_size(self) -> int: ...
+
+    @property
+    def max_field_size(self) -> int: ...
+
+    @property
+    def max_headers(self) -> int: ...
+
+
+class RequestFramer:
+    """Cuts one connection's byte stream into requests and normalises quirky heads.
+
+    `feed` takes what arrived from the client and returns what aiohttp's parser should
+    see. Unfinished heads and chunk-size lines are held back until complete (aiohttp
+    buffers them anyway). When nothing needed changing the input object itself is returned.
+    """
+
+    __slots__ = (
+        "_limits",
+        "_max_line",
+        "_state",
+        "_remaining",
+        "_held",
+        "_scanned",
+        "_trailers",
+        "_close_after",
+        "quirks_seen",
+    )
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        self._max_line = max(limits.max_line_size, limits.max_field_size)
+        self._close_after = False
+        self._state = _State.HEAD
+        self._remaining = 0  # body or chunk bytes still to forward
+        self._held = b""  # unfinished head / chunk line, not yet forwarded
+        self._scanned = 0  # how far `_held` was already searched for the end of the head
+        self._trailers = 0
+        # Quirks normalised on this connection; for logging and tests.
+        self.quirks_seen: tuple[str, ...] = ()
+
+    @property
+    def passthrough(self) -> bool:
+        return self._state is _State.PASSTHROUGH
+
+    @property
+    def discarding(self) -> bool:
+        return self._state is _State.DISCARD
+
+    def feed(self, data: bytes) -> bytes:
+        state = self._state
+        if state is _State.PASSTHROUGH:
+            return data
+        if state is _State.DISCARD:
+            return b""
+        if self._held:
+            data = self._held + data
+            self._held = b""
+        out: list[bytes] = []  # finished pieces, once something was changed or held back
+        mark = 0  # start of the run of input not yet in `out`, forwarded unchanged
+        pos = 0
+        size = len(data)
+        while pos < size:
+            if state is _State.HEAD:
+                while data.startswith(_CRLF, pos):
+                    pos += 2  # aiohttp skips empty lines before a request line
+                if pos >= size:
+                    break
+                end = data.find(_HEAD_END, max(pos, self._scanned - 3))
+                if end < 0:
+                    if not self._may_hold(data, pos):
+                        state = _State.PASSTHROUGH  # aiohttp refuses it
+                        break
+                    self._scanned = size - pos
+                    out.append(data[mark:pos])
+                    self._held, mark = data[pos:], size
+                    break
+                self._scanned = 0
+                end += len(_HEAD_END)
+                decision = normalise_head(data[pos:end])
+                if decision.head is not None:
+                    out.append(data[mark:pos])
+                    out.append(decision.head)
+                    mark = end
+                    self.quirks_seen += decision.quirks
+                    log.debug("normalised a legacy client's request head: %s", ", ".join(decision.quirks))
+                pos = end
+                state = self._after_head(decision)
+                if state is _State.PASSTHROUGH:
+                    break
+            elif state is _State.BODY or state is _State.CHUNK_DATA:
+                take = min(self._remaining, size - pos)
+                pos += take
+                self._remaining -= take
+                if self._remaining == 0:
+                    state = _State.HEAD if state is _State.BODY else _State.CHUNK_CRLF
+            elif state is _State.CHUNK_CRLF:
+                if data.startswith(_CRLF, pos):
+                    pos += 2
+                    state = _State.CHUNK_SIZE
+                elif size - pos == 1 and data[pos] == 13:  # the CR came alone
+                    out.append(data[mark:pos])
+                    self._held, mark = data[pos:], size
+                    break
+                else:
+                    state = _State.PASSTHROUGH  # aiohttp refuses it
+                    break
+            else:  # CHUNK_SIZE or TRAILERS: a line
+                end = data.find(_CRLF, pos)
+                if end < 0:
+                    if b"\n" in data[pos:] or size - pos > self._max_line:
+                        state = _State.PASSTHROUGH  # aiohttp refuses it
+                        break
+                    out.append(data[mark:pos])
+                    self._held, mark = data[pos:], size
+                    break
+                line = data[pos:end]
+                pos = end + 2
+                if b"\n" in line:
+                    state = _State.PASSTHROUGH  # aiohttp refuses it
+                    break
+                if state is _State.TRAILERS:
+                    if not line:
+                        state = _State.HEAD
+                    else:
+                        self._trailers += 1
+                        if self._trailers > self._limits.max_headers:
+                            state = _State.PASSTHROUGH  # aiohttp refuses it
+                            break
+                else:
+                    size_hex = line.split(b";", 1)[0]
+                    if not _HEX.fullmatch(size_hex):
+                        state = _State.PASSTHROUGH  # aiohttp refuses it
+                        break
+                    self._remaining = int(size_hex, 16)
+                    self._trailers = 0
+                    state = _State.CHUNK_DATA if self._remaining else _State.TRAILERS
+            if state is _State.HEAD and self._close_after:
+                # A normalised request just ended: whatever follows is dropped.
+                state = _State.DISCARD
+                break
+        self._state = state
+        stop = pos if state is _State.DISCARD else size
+        if not out:
+            return data if mark == 0 and stop == size else data[mark:stop]
+        out.append(data[mark:stop])
+        return b"".join(out)
+
+    def _after_head(self, decision: HeadDecision) -> _State:
+        self._close_after = decision.close
+        if decision.framing is Framing.LENGTH:
+            self._remaining = decision.length
+            return _State.BODY if decision.length else _State.HEAD
+        if decision.framing is Framing.CHUNKED:
+            return _State.CHUNK_SIZE
+        return _State.PASSTHROUGH
+
+    def _may_hold(self, data: bytes, pos: int) -> bool:
+        """Whether to wait for the rest of an unfinished head (else aiohttp gets it now).
+
+        Waiting is only for heads that can still become acceptable: not past the limits,
+        starting like a request line, with bare LFs only as (the start of) the stray
+        ``\n\r`` quirk. aiohttp refuses the others at once, so must we, rather than let
+        a client wait for an answer to a head it considers complete.
+        """
+        limits = self._limits
+        size = len(data)
+        if size - pos > limits.max_line_size + limits.max_headers * (limits.max_field_size + 2):
+            return False
+        if not _REQUEST_START.match(data, pos):
+            return False
+        # The line in progress (searched only as far back as a line may reach).
+        last_crlf = data.rfind(_CRLF, max(pos, size - self._max_line - 2))
+        line_start = pos if last_crlf < 0 else last_crlf + 2
+        if size - line_start > self._max_line:
+            return False
+        bare_lf = data.count(b"\n", pos) - data.count(_CRLF, pos)
+        if bare_lf:
+            quirky = data.count(_STRAY_LINE_END, pos)
+            last_lf = data.rfind(b"\n", pos)
+            if data[last_lf - 1 : last_lf] != b"\r" and _STRAY_LINE_END.startswith(data[last_lf:]):
+                quirky += 1  # the quirk is cut off by the end of what arrived so far
+            return bare_lf <= quirky
+        return True
+
+
+class LenientProtocol(asyncio.Protocol):
+    """A thin protocol in front of aiohttp's RequestHandler (or any asyncio protocol).
+
+    Only what the client sends is touched, through a RequestFramer; the transport is the
+    real one, so the handler's writes, flow control and TLS details are unaffected.
+    """
+
+    __slots__ = ("_inner", "framer")
+
+    def __init__(self, inner: asyncio.Protocol, framer: RequestFramer) -> None:
+        self._inner = inner
+        self.framer = framer
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._inner.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        data = self.framer.feed(data)
+        if data:
+            self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._inner.resume_writing()
+
+
+def lenient_protocol_factory(
+    make_protocol: Callable[[], asyncio.Protocol], limits: Limits
+) -> Callable[[], LenientProtocol]:
+    """Wrap a protocol factory, e.g. an aiohttp ``web.Server``, for ``loop.create_server``."""
+
+    def factory() -> LenientProtocol:
+        return LenientProtocol(make_protocol(), RequestFramer(limits))
+
+    return factory
