@@ -45,7 +45,7 @@ _OUTPUT_KEYS = {
     "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
     "derive", "on_failure", "value",
 }
-_DERIVE_KEYS = {"from", "convert", "each"}
+_DERIVE_KEYS = {"from", "convert", "each", "template"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,8 @@ class DeriveRule:
     convert: Converter | None = None
     # Template per item of a list field: "{item}" is the item, "{name}" the record's field.
     each: Any = None
+    # Text built from the record's fields ("{subject.commonName} (auto-detected)"); no source.
+    template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,8 +464,15 @@ class _FileCompiler:
         rules = []
         for key, rule in spec.items():
             at = f"{where}: derive.{key}"
+            if isinstance(rule, MarkedDict) and "template" in rule:
+                self.unknown_keys(rule, _DERIVE_KEYS, at)
+                if not isinstance(rule["template"], str) or len(rule) != 1:
+                    self.error(rule.line_of("template"), f"{at}: a template is one text and stands alone")
+                    continue
+                rules.append(DeriveRule(key=str(key), source="", template=rule["template"]))
+                continue
             if not isinstance(rule, MarkedDict) or not isinstance(rule.get("from"), str):
-                self.error(spec.line_of(key), f"{at}: expected a mapping with 'from'")
+                self.error(spec.line_of(key), f"{at}: expected a mapping with 'from' or 'template'")
                 continue
             self.unknown_keys(rule, _DERIVE_KEYS, at)
             convert = None

@@ -173,11 +173,14 @@ def _key_records(rule: OutputRule, data: Any) -> list[Any]:
 def _derived(rule: OutputRule, record: dict[str, Any]) -> dict[str, Any]:
     """Keys computed from the UAPI record as it arrived (before rename and only)."""
     out = dict(record)
+    fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
     for derive in rule.derive:
+        if derive.template is not None:
+            out[derive.key] = _fill(derive.template, None, **fields)
+            continue
         value = record.get(derive.source)
         if derive.each is not None:
             items = value if isinstance(value, list) else []
-            fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
             value = [_fill(derive.each, None, **{**fields, "item": str(item)}) for item in items]
         elif derive.convert is not None:
             value = derive.convert(value)

@@ -42,10 +42,11 @@ def test_derive_convert_and_each_before_rename_and_only(tmp_path):
         n: {from: users, convert: count}
         pairs: {from: users, each: {user: "{item}", db: "{name}"}}
         copy: {from: name}
+        said: {template: "{name} has {bytes} bytes"}
       rename: {name: db}
-      only: [db, mb, n, pairs, copy]""")
+      only: [db, mb, n, pairs, copy, said]""")
     got = to_cpanelresult("T", "f", rule, ok([{"name": "a_b", "bytes": 3145728, "users": ["u1", "u2"], "x": 1}]))
-    assert got["cpanelresult"]["data"] == [{"db": "a_b", "mb": "3.00", "n": 2, "copy": "a_b",
+    assert got["cpanelresult"]["data"] == [{"db": "a_b", "mb": "3.00", "n": 2, "copy": "a_b", "said": "a_b has 3145728 bytes",
                                             "pairs": [{"user": "u1", "db": "a_b"}, {"user": "u2", "db": "a_b"}]}]
 
 
@@ -89,6 +90,7 @@ functions:
         a: {from: x, convert: nope}
         b: {from: x, convert: count, each: {k: v}}
         c: 5
+        d: {template: "{x}", from: y}
   g:
     mode: translate
     uapi: U::g
@@ -101,8 +103,9 @@ functions:
         f"{path}:8: T::f: output: value must be a key name",
         f"{path}:11: T::f: output: derive.a: unknown converter 'nope' (known: count, epoch, megabytes, text, uri_escape)",
         f"{path}:12: T::f: output: derive.b: give either convert or each, not both",
-        f"{path}:13: T::f: output: derive.c: expected a mapping with 'from'",
+        f"{path}:13: T::f: output: derive.c: expected a mapping with 'from' or 'template'",
+        f"{path}:14: T::f: output: derive.d: a template is one text and stands alone",
         f"{path}:9: T::f: output: on_failure must be one of rows, died, not 'explode'",
-        f"{path}:17: T::g: output: 'value' is only for the keys shape",
-        f"{path}:17: T::g: output: a function that died answers no failure rows",
+        f"{path}:18: T::g: output: 'value' is only for the keys shape",
+        f"{path}:18: T::g: output: a function that died answers no failure rows",
     ]
