@@ -29,7 +29,8 @@ Registry contract (registry.py) — how to add a UAPI module without touching th
   * `samples`: argument sets that must succeed as `user` on a fresh FakeState.demo().
     tests/test_fakecpanel.py calls every registered function with each sample and
     validates the result against the UAPI OpenAPI description; a function with no
-    samples fails that test.
+    samples fails that test. A function newer than that description (11.125) needs a
+    schema written from cPanel's live page in tests/uapi_newer.py instead.
   * Keep per-account module data in `account.module_state("Module", factory)`.
   * Native API 2 functions (answered at /json-api/cpanel without translation) register
     with `@api2_function("Module", "func")` on `def f(ctx, args) -> Api2Outcome(data,
@@ -37,6 +38,9 @@ Registry contract (registry.py) — how to add a UAPI module without touching th
 Native API 2 here: all seven Ftp functions (thin wrappers over UAPI, as in cPanel
 11.120), `StatsBar::stat` (display=ftpaccounts|diskusage|hostname|cpanelversion; the
 same rows as UAPI StatsBar::get_stats) and `SSH::listkeys` (API 2 only in cPanel too).
+The AddonDomain, Park, DomainLookup and ZoneEdit::resetzone API 2 functions are native
+too (what a pre-11.137 server answers when the shim passes them through), answered from
+the same domain state as their 11.137+ UAPI twins (modules/_domains.py).
 
 Decisions where no live server was available (assumed, documented here):
   * Any authentication failure: HTTP 403, `text/plain; charset="utf-8"`, cpsrvd's
