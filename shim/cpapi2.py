@@ -413,6 +413,9 @@ def _yaml_scalar(value: Any) -> str:
         return "~"
     if isinstance(value, (dict, list)):
         return "{}" if isinstance(value, dict) else "[]"
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        # One line whatever the indentation: a double-quoted scalar with escapes.
+        return json.dumps(value, ensure_ascii=False)
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 
 from conftest import ROOT_AUTH
 from shim import fakecpanel
@@ -214,7 +215,8 @@ def test_argv_like_cpapi2():
 
 def test_output_formats_of_one_document():
     document = {"cpanelresult": {"apiversion": 2, "func": "f", "module": "M", "event": {"result": 1},
-                                 "data": [{"name": "a&b", "n": "1", "none": None, "list": [], "ok": True}]}}
+                                 "data": [{"name": "a&b", "n": "1", "none": None, "list": [], "ok": True,
+                                           "text": "two\nlines: é"}]}}
     assert render(document, "yaml") == """\
 ---
 cpanelresult:
@@ -226,6 +228,7 @@ cpanelresult:
       name: a&b
       none: ~
       ok: true
+      text: "two\\nlines: é"
   event:
     result: 1
   func: f
@@ -233,6 +236,7 @@ cpanelresult:
 """
     assert render(document, "xml") == (
         '<?xml version="1.0" ?>\n<cpanelresult><apiversion>2</apiversion><data><n>1</n><name>a&amp;b</name>'
-        "<none /><ok>True</ok></data><event><result>1</result></event><func>f</func><module>M</module>"
+        "<none /><ok>True</ok><text>two\nlines: é</text></data><event><result>1</result></event><func>f</func><module>M</module>"
         "</cpanelresult>\n")
     assert render(document, "json") == orjson.dumps(document).decode() + "\n"
+    assert yaml.safe_load(render(document, "yaml")) == document
