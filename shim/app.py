@@ -18,7 +18,18 @@ from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise
 from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
 from .transforms import TransformError
-from .translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+from .translate import (
+    UapiCall,
+    UpstreamAnswerError,
+    build_uapi_call,
+    lookup_call,
+    lookup_failure,
+    lookup_value,
+    to_cpanelresult,
+    unwrap_whm,
+    whm_form,
+    with_arg,
+)
 from .upstream import UpstreamError, call_json, make_session, upstream_url
 
 log = logging.getLogger("api2shim")
@@ -139,30 +150,20 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
         return _json(envelopes.transform_failure(module, func, str(exc)))
-    if whm:
-        path = f"{call.cpsess}/json-api/uapi_cpanel"
-        form = whm_form(uapi, call.user or "")
-    else:
-        path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
-        form = uapi.args
-    assert state.session is not None
     try:
-        answer = await call_json(
-            state.session,
-            upstream_url(state.service, path),
-            form,
-            request.headers,
-            forwarded_headers(request),
-            max_answer=state.config.max_upstream_answer,
-            timeout=entry.timeout,
-        )
-        if answer.status in (401, 403):
-            return _json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE)
-        result: Any = answer.document
-        if whm:
-            result, whm_failure = unwrap_whm(result)
-            if whm_failure is not None:
-                return _json(envelopes.invalid_user(whm_failure))
+        if entry.lookup is not None:
+            # A UAPI input API 2 never took (SSL key_id) is found by a first, read-only call.
+            listed, early = await _uapi_result(request, state, whm, call, lookup_call(entry.lookup), entry.timeout)
+            if early is not None:
+                return early
+            value = lookup_value(entry.lookup, listed, call.args)
+            if value is None:
+                failure = lookup_failure(entry.lookup, listed, call.args)
+                return _json(to_cpanelresult(module, func, entry, failure, call.args))
+            uapi = with_arg(uapi, entry.lookup.target, value)
+        result, early = await _uapi_result(request, state, whm, call, uapi, entry.timeout)
+        if early is not None:
+            return early
         _log_uapi_notes(entry, result)
         return _json(to_cpanelresult(module, func, entry, result, call.args))
     except UpstreamError as exc:
@@ -172,6 +173,36 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     except UpstreamAnswerError as exc:
         log.warning("translated %s: %s", entry.name, exc)
         return _json(envelopes.call_failed(module, func, str(exc)), status=502)
+
+
+async def _uapi_result(
+    request: web.Request, state: ServiceState, whm: bool, call: LegacyCall, uapi: UapiCall, timeout: float | None
+) -> tuple[Any, web.Response | None]:
+    """One UAPI call upstream: (the UAPI result, None), or (None, the answer to give now)."""
+    if whm:
+        path = f"{call.cpsess}/json-api/uapi_cpanel"
+        form = whm_form(uapi, call.user or "")
+    else:
+        path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
+        form = uapi.args
+    assert state.session is not None
+    answer = await call_json(
+        state.session,
+        upstream_url(state.service, path),
+        form,
+        request.headers,
+        forwarded_headers(request),
+        max_answer=state.config.max_upstream_answer,
+        timeout=timeout,
+    )
+    if answer.status in (401, 403):
+        return None, _json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE)
+    result: Any = answer.document
+    if whm:
+        result, whm_failure = unwrap_whm(result)
+        if whm_failure is not None:
+            return None, _json(envelopes.invalid_user(whm_failure))
+    return result, None
 
 
 def _log_uapi_notes(entry: Entry, result: Any) -> None:

@@ -174,6 +174,10 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         print(f"  answers an API 2 failure without calling upstream: {exc}")
         return 0
     shown = [(k, REDACTED if k in uapi.secret_args else v) for k, v in uapi.args]
+    if entry.lookup is not None:
+        lookup = entry.lookup
+        wanted = ", ".join(f"{field}={call.args.get(arg, '')}" for field, arg in lookup.match.items())
+        print(f"  first: UAPI {lookup.uapi_module}::{lookup.uapi_func}; {lookup.target} = {lookup.take} of the record with {wanted}")
     if args.service == "whm":
         print(f"  POST {call.cpsess}/json-api/uapi_cpanel")
         form = whm_form(type(uapi)(uapi.module, uapi.func, shown, uapi.secret_args), call.user or "")

@@ -38,8 +38,9 @@ DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{er
 
 _ENTRY_KEYS = {
     "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
-    "output", "timeout", "confidence", "sources", "notes",
+    "output", "timeout", "confidence", "sources", "notes", "lookup",
 }
+_LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing"}
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
 _OUTPUT_KEYS = {
     "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
@@ -54,6 +55,19 @@ class ArgRule:
     transform: Transform | None = None
     values: dict[str, str] | None = None
     secret: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRule:
+    """A UAPI input API 2 never took, found by a first, read-only UAPI call: the `take`
+    field of the record whose `match` fields equal the named API 2 arguments."""
+
+    uapi_module: str
+    uapi_func: str
+    match: dict[str, str]  # record field -> API 2 argument
+    take: str
+    target: str  # the UAPI argument it fills
+    missing: str  # failure text when no record matches; {arg.NAME} allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +118,7 @@ class Entry:
     defaults: dict[str, str] = field(default_factory=dict)
     extra_args: bool = True  # forward arguments the entry does not name
     output: OutputRule = OutputRule("status")
+    lookup: LookupRule | None = None
     timeout: float | None = None
     confidence: str = "high"
     sources: tuple[str, ...] = ()
@@ -275,6 +290,11 @@ class _FileCompiler:
             else:
                 fields["output"] = self.output(name, spec["output"], spec.line_of("output"))
                 self.no_echoed_secrets(name, fields["output"], fields["args"], spec.line_of("output"))
+        if "lookup" in spec:
+            if mode != "translate":
+                self.error(spec.line_of("lookup"), f"{name}: lookup is only for translate entries")
+            else:
+                fields["lookup"] = self.lookup(name, spec["lookup"], spec.line_of("lookup"))
         timeout = spec.get("timeout")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -293,6 +313,37 @@ class _FileCompiler:
         if len(self.errors) != count:
             return None
         return Entry(**fields)
+
+    def lookup(self, name: str, spec: Any, line: int) -> LookupRule | None:
+        where = f"{name}: lookup"
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{where}: expected a mapping with uapi, match, take, to and missing")
+            return None
+        self.unknown_keys(spec, _LOOKUP_KEYS, where)
+        ok = True
+        uapi = spec.get("uapi")
+        found = _UAPI.match(uapi) if isinstance(uapi, str) else None
+        if not found:
+            self.error(spec.line_of("uapi") if "uapi" in spec else spec.line, f"{where}: uapi must be Module::function, not {uapi!r}")
+            ok = False
+        match = spec.get("match")
+        if not isinstance(match, dict) or not match or not all(
+            isinstance(k, str) and isinstance(v, str) and _NAME.match(v) for k, v in match.items()
+        ):
+            self.error(spec.line_of("match") if "match" in spec else spec.line,
+                       f"{where}: match must map record fields to API 2 argument names")
+            ok = False
+        for key in ("take", "to", "missing"):
+            value = spec.get(key)
+            if not isinstance(value, str) or not value or (key == "to" and not _NAME.match(value)):
+                self.error(spec.line_of(key) if key in spec else spec.line, f"{where}: {key} must be given as text")
+                ok = False
+        if not ok or found is None:
+            return None
+        return LookupRule(
+            uapi_module=found.group(1), uapi_func=found.group(2), match=dict(match),
+            take=spec["take"], target=spec["to"], missing=spec["missing"],
+        )
 
     def no_echoed_secrets(self, name: str, output: OutputRule, args: dict[str, ArgRule], line: int) -> None:
         """A row may repeat what the client sent, but never a secret."""

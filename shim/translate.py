@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from . import envelopes
 from .legacy import LegacyCall
-from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, Entry, OutputRule
+from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, Entry, LookupRule, OutputRule
 from .transforms import CallContext, TransformError
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
@@ -56,6 +56,35 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
 def _account_in(value: str, user: str | None) -> str:
     """`{account}` in a default or constant: inputs UAPI requires that API 2 took implicitly."""
     return value.replace(ACCOUNT_PLACEHOLDER, user or "") if ACCOUNT_PLACEHOLDER in value else value
+
+
+def lookup_call(lookup: LookupRule) -> UapiCall:
+    return UapiCall(lookup.uapi_module, lookup.uapi_func, [], frozenset())
+
+
+def lookup_value(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> str | None:
+    """The `take` field of the first record matching the call's arguments, if any."""
+    if not isinstance(result, dict) or str(result.get("status")) != "1":
+        return None
+    records = result.get("data")
+    for record in records if isinstance(records, list) else []:
+        if isinstance(record, dict) and record.get(lookup.take) is not None and all(
+            str(record.get(field, "")) == args.get(arg, "") for field, arg in lookup.match.items()
+        ):
+            return str(record[lookup.take])
+    return None
+
+
+def lookup_failure(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> dict[str, Any]:
+    """The UAPI-shaped failure to answer when the lookup found nothing: its own error, or `missing`."""
+    if isinstance(result, dict) and str(result.get("status")) != "1":
+        return result
+    return {"status": 0, "errors": [_fill(lookup.missing, args)], "messages": None, "data": None}
+
+
+def with_arg(call: UapiCall, name: str, value: str) -> UapiCall:
+    args = [(k, v) for k, v in call.args if k != name] + [(name, value)]
+    return UapiCall(call.module, call.func, args, call.secret_args)
 
 
 def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import pytest
 
 from shim import converters
 from shim.mapping import load_table
-from shim.translate import to_cpanelresult
+from shim.translate import lookup_failure, lookup_value, to_cpanelresult, with_arg
 from shim.yamlsource import SourceErrors
 
 
@@ -108,4 +108,53 @@ functions:
         f"{path}:9: T::f: output: on_failure must be one of rows, died, not 'explode'",
         f"{path}:18: T::g: output: 'value' is only for the keys shape",
         f"{path}:18: T::g: output: a function that died answers no failure rows",
+    ]
+
+
+def lookup_entry(tmp_path: Path):
+    path = tmp_path / "L.yaml"
+    path.write_text("""module: L
+functions:
+  f:
+    mode: translate
+    uapi: U::f
+    lookup: {uapi: U::list, match: {name: host}, take: id, to: key_id, missing: "none for {arg.host}"}
+    output: {shape: status}
+""")
+    return load_table([path]).lookup("L", "f")
+
+
+def test_lookup_takes_the_matching_record_or_explains(tmp_path):
+    rule = lookup_entry(tmp_path).lookup
+    listed = ok([{"name": "a", "id": "1"}, {"name": "b", "id": 2}])
+    assert (lookup_value(rule, listed, {"host": "b"}), lookup_value(rule, listed, {"host": "c"})) == ("2", None)
+    assert lookup_failure(rule, listed, {"host": "c"})["errors"] == ["none for c"]
+    assert lookup_failure(rule, failed("down"), {"host": "c"}) == failed("down")
+    from shim.translate import UapiCall
+    call = with_arg(UapiCall("U", "f", [("key_id", "x"), ("a", "1")], frozenset()), "key_id", "2")
+    assert call.args == [("a", "1"), ("key_id", "2")]
+
+
+def test_lookup_loader_errors(tmp_path):
+    path = tmp_path / "L.yaml"
+    path.write_text("""module: L
+functions:
+  f:
+    mode: translate
+    uapi: U::f
+    lookup: {uapi: nope, match: {name: 3}, take: id, missing: x, extra: 1}
+    output: {shape: status}
+  g:
+    mode: passthrough
+    reason: old
+    lookup: {}
+""")
+    with pytest.raises(SourceErrors) as caught:
+        load_table([path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:6: unknown key 'extra' in L::f: lookup (allowed: match, missing, take, to, uapi)",
+        f"{path}:6: L::f: lookup: uapi must be Module::function, not 'nope'",
+        f"{path}:6: L::f: lookup: match must map record fields to API 2 argument names",
+        f"{path}:6: L::f: lookup: to must be given as text",
+        f"{path}:11: L::g: lookup is only for translate entries",
     ]

@@ -5,7 +5,7 @@ import logging
 from conftest import ROOT_AUTH, USER_AUTH
 
 from shim.fakecpanel import USER_DOMAIN
-from shim.fakecpanel.modules.ssl import certificate, fake_pem, modulus_for, ssl_data
+from shim.fakecpanel.modules.ssl import certificate, fake_pem, modulus_for, seed_key_id, ssl_data
 
 INVALID_KEY = "The system could not parse the private key."
 
@@ -133,3 +133,40 @@ async def test_fetchinfo_failures(stack):
     assert await api2_whm(stack, "fetchinfo", domain="elsewhere.example") == (200, failed("fetchinfo", row, reason))
     assert await api2_cpanel(stack, "fetchinfo", module="SSLInfo", domain="elsewhere.example") == (
         200, failed("fetchinfo", row, reason, module="SSLInfo"))
+
+
+SUBJECT = {"country": "US", "state": "Texas", "city": "Houston", "company": "Example Inc",
+           "companydivision": "Web", "email": "admin@example.com", "pass": "challenge"}
+
+
+async def test_gencsr_finds_the_key_by_host_first(stack):
+    got = await api2_whm(stack, "gencsr", host=USER_DOMAIN, **SUBJECT)
+    assert got == (200, ok("gencsr", [{"result": 1, "output": ""}]))
+    listed, made = stack.state.requests[-2:]
+    assert (listed.form["cpanel.function"], made.form["cpanel.function"]) == (["list_keys"], ["generate_csr"])
+    key_id = seed_key_id(USER_DOMAIN)
+    assert {k: v for k, v in made.form.items() if not k.startswith("cpanel.") and k != "api.version"} == {
+        "domains": [USER_DOMAIN], "countryName": ["US"], "stateOrProvinceName": ["Texas"], "localityName": ["Houston"],
+        "organizationName": ["Example Inc"], "organizationalUnitName": ["Web"], "emailAddress": ["admin@example.com"],
+        "key_id": [key_id]}
+    assert await api2_cpanel(stack, "listcsrs") == (200, ok("listcsrs", [{"host": USER_DOMAIN}]))
+
+
+async def test_gencsr_without_a_key_for_the_host(stack):
+    reason = "No private key named “nokey.example.com” exists. Generate or upload a key for it first."
+    got = await api2_whm(stack, "gencsr", host="nokey.example.com", **SUBJECT)
+    assert got == (200, failed("gencsr", {"result": 0, "output": reason}, reason))
+    assert stack.state.requests[-1].form["cpanel.function"] == ["list_keys"]  # nothing generated
+
+
+async def test_gencrt_and_its_failures(stack):
+    assert await api2_cpanel(stack, "gencrt", host=USER_DOMAIN, **SUBJECT) == (200, ok("gencrt", [{"result": 1, "output": ""}]))
+    assert [c["is_self_signed"] for c in ssl_data(stack.state.accounts["user"]).certs.values()] == [1, 1]
+    # A key exists but UAPI refuses the call: its error is the answer.
+    reason = "You must specify the “countryName” parameter."
+    got = await api2_cpanel(stack, "gencrt", host=USER_DOMAIN, state="Texas", city="Houston", company="Example")
+    assert got == (200, failed("gencrt", {"result": 0, "output": reason}, reason))
+    # The lookup itself fails upstream: the client gets the usual upstream failure.
+    stack.state.faults.add("/execute/SSL/list_keys", "status:500", times=1)
+    status, document = await api2_cpanel(stack, "gencrt", host=USER_DOMAIN, **SUBJECT)
+    assert (status, document["cpanelresult"]["event"]) == (502, {"result": 0, "reason": "upstream answered HTTP 500"})
