@@ -34,7 +34,7 @@ functions:
     ouptut: {shape: status}
 """)
     assert load_errors(path) == [
-        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, mode, notes, output, reason, set, since, sources, timeout, uapi)",
+        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, lookup, mode, notes, output, reason, set, since, sources, timeout, uapi)",
         f"{path}:3: Ftp::passwd: a translate entry needs 'output'",
     ]
 
