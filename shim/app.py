@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
@@ -38,6 +39,7 @@ _JSON = "application/json"
 # cpsrvd sends its access-denied document as text/plain.
 _ACCESS_DENIED_TYPE = 'text/plain; charset="utf-8"'
 _STATUS_FOR_KIND = {"timeout": 504}
+_GATEWAY_PHRASE = {502: "Bad Gateway", 504: "Gateway Timeout"}
 
 
 @dataclass
@@ -131,9 +133,11 @@ async def _pass_through(
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
     except PASSTHROUGH_ERRORS as exc:
         log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
+        timed_out = isinstance(exc, asyncio.TimeoutError)
+        status, reason = (504, "upstream did not answer in time") if timed_out else (502, "upstream is unavailable")
         if call is not None:
-            return _json(envelopes.call_failed(call.module, call.func, "upstream is unavailable"), status=502)
-        return web.Response(status=502, text="502 Bad Gateway: upstream is unavailable\n")
+            return _json(envelopes.call_failed(call.module, call.func, reason), status=status)
+        return web.Response(status=status, text=f"{status} {_GATEWAY_PHRASE[status]}: {reason}\n")
 
 
 async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 from aiohttp import hdrs, web
@@ -26,6 +27,7 @@ HOP_BY_HOP = frozenset(
     }
 )
 _STREAM_CHUNK = 64 * 1024
+log = logging.getLogger("api2shim")
 
 
 class BodyTooLarge(Exception):
@@ -91,8 +93,18 @@ async def forward(
         response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
         response.headers.extend(end_to_end_headers(upstream.headers))
         await response.prepare(request)
-        async for chunk in upstream.content.iter_chunked(_STREAM_CHUNK):
-            await response.write(chunk)
+        try:
+            async for chunk in upstream.content.iter_chunked(_STREAM_CHUNK):
+                await response.write(chunk)
+        except PASSTHROUGH_ERRORS as exc:
+            # The status line is out: the only honest signal left is an incomplete body.
+            log.warning("pass-through answer from %s broke off: %s", service.name, type(exc).__name__)
+            if request.transport is not None:
+                request.transport.abort()
+            return response
+        except ConnectionError:
+            # The client went away (a cancelled download): leaving the block drops upstream too.
+            return response
         await response.write_eof()
         return response
 
