@@ -4,6 +4,7 @@
 import pytest
 
 from api2calls import Api2Calls, stack_for_upstream
+from shim.fakecpanel.modules._domains import ROLE_DISABLED, domains
 
 BASE = [{"domain": "example.com"}, {"domain": "example.net"}, {"domain": "shop.test"}]
 
@@ -33,13 +34,19 @@ async def test_getdocroots(stack):
             "reldocroot": "public_html/blog"} in got[1]["cpanelresult"]["data"]
 
 
-@pytest.mark.parametrize("func", ["getbasedomains", "countbasedomains", "getdocroots"])
-async def test_list_functions_report_upstream_failures(stack, func):
+@pytest.mark.parametrize("func", ["getbasedomains", "countbasedomains", "getdocroots", "getdocroot"])
+async def test_list_functions_fail_when_the_web_server_role_is_off(stack, func):
     calls = Api2Calls(stack, "DomainLookup")
-    stack.state.faults.add(f"/execute/DomainLookup/{func}", "status:500", times=1)
-    status, document = await calls.cpanel(func)
+    domains(stack.state.accounts["user"]).role_disabled = True
+    assert await calls.whm(func) == (200, calls.failed(func, ROLE_DISABLED))
+
+
+async def test_an_upstream_error_page_is_a_bad_gateway(stack):
+    calls = Api2Calls(stack, "DomainLookup")
+    stack.state.faults.add("/execute/DomainLookup/getdocroots", "status:500", times=1)
+    status, document = await calls.cpanel("getdocroots")
     assert (status, document) == (502, {"cpanelresult": {
-        "apiversion": 2, "func": func, "module": "DomainLookup", "data": [],
+        "apiversion": 2, "func": "getdocroots", "module": "DomainLookup", "data": [],
         "event": {"result": 0, "reason": "upstream answered HTTP 500"}, "error": "upstream answered HTTP 500"}})
 
 

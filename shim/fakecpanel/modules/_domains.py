@@ -7,6 +7,10 @@ primary domain or on a subdomain, and one parked on a subdomain is what cPanel c
 addon domain. Addon and parked domains are mirrored into `CpanelAccount.other_domains`,
 which the FTP module uses for `owns_domain`.
 
+A server profile can disable the Web Server role, and cPanel then refuses these
+functions: set `domains(account).role_disabled = True` and every domain function of that
+account fails with ROLE_DISABLED (the fake's wording).
+
 Demo seed (the demo account `user` only, created on first use): subdomain
 `blog.example.com` (public_html/blog), addon domain `shop.test` on subdomain
 `shop.example.com` (public_html/shop) and parked domain `example.net`.
@@ -25,6 +29,7 @@ from ..state import USER, CpanelAccount
 MODULE_KEY = "Domains"
 PUBLIC_HTML = "public_html"
 NOT_REDIRECTED = "not redirected"
+ROLE_DISABLED = "This function requires the “Web Server” role, which this server has disabled."
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$")
@@ -51,6 +56,7 @@ class Domains:
     main: str
     subdomains: dict[str, Subdomain] = field(default_factory=dict)  # fqdn -> subdomain
     parked: dict[str, str | None] = field(default_factory=dict)  # domain -> subdomain fqdn (None = primary)
+    role_disabled: bool = False
 
     def addons(self) -> dict[str, Subdomain]:
         return {d: self.subdomains[t] for d, t in sorted(self.parked.items()) if t is not None}
@@ -76,7 +82,11 @@ class Domains:
 
 
 def domains(account: CpanelAccount) -> Domains:
-    return account.module_state(MODULE_KEY, _seed)
+    """The account's domains; raises ROLE_DISABLED when the Web Server role is off."""
+    state = account.module_state(MODULE_KEY, _seed)
+    if state.role_disabled:
+        raise UapiError(ROLE_DISABLED)
+    return state
 
 
 def _seed(account: CpanelAccount) -> Domains:
