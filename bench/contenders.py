@@ -11,6 +11,7 @@ from . import nginx
 from .answers import Scenario, upstream_routes
 from .procs import Server, free_port, start
 
+_CHECKOUT = Path(__file__).resolve().parent.parent
 SHIM_READ_TIMEOUT = 30  # seconds; the bench's upstream answers at once
 
 
@@ -99,18 +100,22 @@ timeouts:
 
 
 def _start_shim(workdir: Path, name: str, upstream_port: int, env: dict[str, str] | None = None,
-                extra_args: tuple[str, ...] = ()) -> Server:
+                extra_args: tuple[str, ...] = (), checkout: Path | None = None) -> Server:
     whm, cpanel = free_port(), free_port()
     config = _shim_config(workdir, name, whm, cpanel, upstream_port)
     argv = [sys.executable, "-m", "shim", "serve", "--config", str(config), *extra_args]
-    return start(name, argv, [whm], workdir / f"{name}.log", env=env, cpanel=cpanel)
+    # `python -m shim` imports the package from the folder it runs in: this checkout, or another one.
+    return start(name, argv, [whm], workdir / f"{name}.log", env=env, cwd=checkout or _CHECKOUT, cpanel=cpanel)
 
 
 def _shim_bases(servers: list[Server]) -> dict[str, list[str]]:
     return {"whm": [_base(s.ports[0]) for s in servers], "cpanel": [_base(s.extra["cpanel"]) for s in servers]}
 
 
-def start_lineup(workdir: Path, *, use_nginx: bool, workers: int, only: set[str] | None) -> Lineup:
+def start_lineup(
+    workdir: Path, *, use_nginx: bool, workers: int, only: set[str] | None, compare: Path | None = None
+) -> Lineup:
+    """Start the upstream and every wanted contender; `compare` adds the shim of another checkout."""
     nginx_binary = nginx.find_nginx() if use_nginx else None
     upstream, kind = start_upstream(workdir, nginx_binary)
     lineup = Lineup(upstream, kind)
@@ -153,6 +158,12 @@ def start_lineup(workdir: Path, *, use_nginx: bool, workers: int, only: set[str]
         server = _start_shim(workdir, "shim-asyncio", up_port, env={"API2SHIM_UVLOOP": "0"})
         lineup.contenders.append(
             Contender("shim-asyncio", "api2shim serve, 1 process, uvloop disabled", [server], _shim_bases([server]), "asyncio")
+        )
+    if compare is not None:
+        server = _start_shim(workdir, "shim-ref", up_port, checkout=compare)
+        lineup.contenders.append(
+            Contender("shim-ref", f"api2shim serve from {compare} (before/after comparison)", [server],
+                      _shim_bases([server]), shim_loop)
         )
     if workers > 1 and wanted(f"shim-x{workers}"):
         name = f"shim-x{workers}"

@@ -49,10 +49,14 @@ class Server:
                 self.process.wait()
 
 
-def start(name: str, argv: list[str], ports: list[int], log: Path, env: dict[str, str] | None = None, **extra: int) -> Server:
+def start(
+    name: str, argv: list[str], ports: list[int], log: Path, env: dict[str, str] | None = None,
+    cwd: Path | None = None, **extra: int,
+) -> Server:
     handle = log.open("wb")
     process = subprocess.Popen(
-        argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+        argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+        cwd=cwd,
     )
     handle.close()
     return Server(name, process, ports, log, dict(extra))

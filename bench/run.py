@@ -53,6 +53,8 @@ class Options:
     out: Path = DEFAULT_OUT
     keep: bool = False
     warmup: float = WARMUP_SECONDS
+    scenarios: set[str] | None = None
+    compare: Path | None = None
 
 
 @dataclass
@@ -205,12 +207,14 @@ def run(options: Options, log=print) -> RunData:
         raise SystemExit("wrk is not installed (apt-get install -y wrk); use --loader builtin")
     if wrk is None and options.loader == "auto":
         log("wrk not installed: using the built-in load generator")
-    all_scenarios = scenarios()
+    all_scenarios = [s for s in scenarios() if options.scenarios is None or s.name in options.scenarios]
     workdir = Path(tempfile.mkdtemp(prefix="api2shim-bench-"))
     os.chmod(workdir, 0o755)  # nginx workers may run unprivileged
     lineup: Lineup | None = None
     try:
-        lineup = start_lineup(workdir, use_nginx=options.use_nginx, workers=options.workers, only=options.only)
+        lineup = start_lineup(
+            workdir, use_nginx=options.use_nginx, workers=options.workers, only=options.only, compare=options.compare
+        )
         deadline = time.monotonic() + START_TIMEOUT
         for server in lineup.servers():
             wait_ready(server, deadline)
@@ -218,7 +222,7 @@ def run(options: Options, log=print) -> RunData:
         log(f"all {len(lineup.contenders)} contenders answer every scenario correctly; warming up")
         warm_up(lineup, options, all_scenarios, wrk)
         samples = measure(lineup, options, all_scenarios, wrk, log)
-        memory = memory_soak(lineup, options, all_scenarios, log)
+        memory = memory_soak(lineup, options, scenarios(), log)
         peaks = {c.name: c.peak_rss_kib() for c in lineup.contenders}
         data = RunData(
             options={
@@ -262,6 +266,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=Options.workers, help="N for the N-worker shim (0/1: none)")
     parser.add_argument("--only", help="comma-separated contenders, e.g. direct,aiohttp,shim")
     parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS, help="seconds per contender and scenario")
+    parser.add_argument("--scenarios", help="comma-separated: passwd,list1000,whmapi1,reject (default all)")
+    parser.add_argument("--compare", type=Path, help="also run the shim of another checkout as 'shim-ref'")
     parser.add_argument("--memory-requests", type=int, default=MEMORY_REQUESTS)
     parser.add_argument("--micro-repeats", type=int, default=micro.REPEATS)
     parser.add_argument("--micro-seconds", type=float, default=micro.TARGET_SECONDS)
@@ -315,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         out=args.out,
         keep=args.keep,
         warmup=args.warmup,
+        scenarios=set(args.scenarios.split(",")) if args.scenarios else None,
+        compare=args.compare.resolve() if args.compare else None,
     )
     data = run(options, log=lambda line: print(line, flush=True))
     markdown, json_path = write_reports(asdict(data), options.out)
