@@ -6,6 +6,7 @@ import asyncio
 import logging
 import ssl
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import aiohttp
 import orjson
@@ -83,7 +84,9 @@ async def call_json(
         value = client_headers.get(name)  # type: ignore[union-attr]
         if value is not None:
             headers[name] = value
-    body = aiohttp.FormData(form, charset="utf-8")()
+    # The bytes aiohttp.FormData would produce, without its multipart machinery (a uuid4
+    # boundary and payload objects per call cost ~9% of a translated call's CPU).
+    body = urlencode(form, doseq=True, encoding="utf-8").encode()
     # An explicit timeout=None would switch every timeout off, so only pass one when set.
     per_call = {"timeout": aiohttp.ClientTimeout(total=None, sock_read=timeout)} if timeout else {}
     try:
