@@ -41,6 +41,9 @@ class Contender:
     def peak_rss_kib(self) -> int:
         return sum(s.peak_rss_kib() for s in self.servers)
 
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.servers)
+
 
 def _base(port: int) -> str:
     return f"http://127.0.0.1:{port}"

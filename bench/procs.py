@@ -39,6 +39,10 @@ class Server:
     def peak_rss_kib(self) -> int:
         return sum(_status_kib(pid, "VmHWM") for pid in self.pids())
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU the process tree has used so far (live processes only)."""
+        return sum(_cpu_seconds(pid) for pid in self.pids())
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -97,6 +101,18 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             queue.append(child)
     return found
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2:].split()  # the command name may contain spaces
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 def _status_kib(pid: int, key: str) -> int:

@@ -29,6 +29,7 @@ def medians(data: dict[str, Any]) -> dict[tuple[str, int, str], dict[str, float]
             "p50_ms": statistics.median(s["result"]["p50_ms"] for s in group),
             "p99_ms": statistics.median(s["result"]["p99_ms"] for s in group),
             "rss_kib": max(s["rss_kib"] for s in group),
+            "cpu_us": statistics.median(s["cpu_us"] for s in group) if group[0].get("cpu_us") is not None else None,
             "errors": sum(s["result"]["errors"] for s in group),
             "rounds": len(group),
         }
@@ -177,8 +178,9 @@ def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
             "",
             f"## {titles[scenario['name']]}",
             "",
-            "| contender | conns | req/s | p50 ms | p99 ms | p50 added | × aiohttp | × aiohttp+uvloop | × nginx | RSS MiB | errors |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| contender | conns | req/s | p50 ms | p99 ms | p50 added | × aiohttp | × aiohttp+uvloop | × nginx "
+            "| CPU µs/req | RSS MiB | errors |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
         for row in analysis["rows"]:
             if row["scenario"] != scenario["name"]:
@@ -187,6 +189,7 @@ def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
                 f"| {row['contender']} | {row['connections']} | {row['rps']:,.0f} | {_fmt_ms(row['p50_ms'])} | "
                 f"{_fmt_ms(row['p99_ms'])} | {_fmt_ms(row['added_p50_ms'])} | {_fmt_ratio(row['x_aiohttp'])} | "
                 f"{_fmt_ratio(row['x_aiohttp_uvloop'])} | {_fmt_ratio(row['x_nginx'])} | "
+                f"{'–' if row['cpu_us'] is None else format(row['cpu_us'], '.0f')} | "
                 f"{row['rss_kib'] / 1024:.1f} | {row['errors']} |"
             )
     if data.get("micro"):

@@ -65,6 +65,7 @@ class Sample:
     round: int
     result: LoadResult
     rss_kib: int
+    cpu_us: float | None  # the contender's CPU per request; robust to other load on the machine
 
 
 @dataclass
@@ -124,13 +125,17 @@ def measure(lineup: Lineup, options: Options, all_scenarios: list[Scenario], wrk
         for scenario in all_scenarios:
             for connections in options.connections:
                 for contender in order:
+                    cpu_before = contender.cpu_seconds()
                     result = run_jobs(_jobs(contender, scenario, connections, options.duration), wrk)
+                    cpu = contender.cpu_seconds() - cpu_before
+                    cpu_us = cpu / result.requests * 1e6 if contender.servers and result.requests else None
                     rss = contender.rss_kib()
-                    samples.append(Sample(scenario.name, connections, contender.name, round_index, result, rss))
+                    samples.append(Sample(scenario.name, connections, contender.name, round_index, result, rss, cpu_us))
                     log(
                         f"round {round_index + 1}/{options.rounds} {scenario.name:9} c={connections:<3} "
                         f"{contender.name:15} {result.rps:9.0f} req/s  p50 {result.p50_ms:7.3f} ms  "
                         f"p99 {result.p99_ms:7.3f} ms  err {result.errors}"
+                        + (f"  cpu {cpu_us:6.1f} µs/req" if cpu_us is not None else "")
                     )
     return samples
 
