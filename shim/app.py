@@ -113,7 +113,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     table = state.tables.table
     entry = table.lookup(call.module, call.func)
     mode = table.mode_for(entry)
-    log.info("api2 call %s::%s mode=%s service=%s", call.module, call.func, mode, state.service.name)
+    log.debug("api2 call %s::%s mode=%s service=%s", call.module, call.func, mode, state.service.name)
     if mode == "reject":
         return _json(envelopes.function_not_found(call.module, call.func))
     if mode == "passthrough":
