@@ -15,7 +15,7 @@ from . import envelopes
 from .config import Config, ServiceConfig
 from .credentials import account_of
 from .guard import TOO_LARGE_REASON, Gate, guard_middleware
-from .legacy import LegacyCall, may_be_api2, merge_params, parse_form, recognise, split_path, with_whm_account
+from .legacy import LegacyCall, api2_path, merge_params, parse_form, recognise, with_whm_account
 from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
 from .transforms import TransformError
@@ -102,12 +102,14 @@ async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
 async def handle(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     raw_path = request.raw_path.split("?", 1)[0]
-    if not may_be_api2(raw_path):
+    api_path = api2_path(raw_path)
+    if api_path is None:
         return await _pass_through(request, state)
     body = await request.read()
     content_type = request.headers.get("Content-Type", "")
-    params = merge_params(list(request.url.query.items()), parse_form(body, content_type))
-    call = recognise(params, split_path(raw_path).cpsess)
+    # rel_url: the same decoded query as request.url without building an absolute URL.
+    params = merge_params(list(request.rel_url.query.items()), parse_form(body, content_type))
+    call = recognise(params, api_path.cpsess)
     if call is None:
         return await _pass_through(request, state, body)
     table = state.tables.table

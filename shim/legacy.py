@@ -37,9 +37,10 @@ class LegacyCall:
 
 
 def split_path(raw_path: str) -> ApiPath:
-    path = _SLASHES.sub("/", raw_path)
+    # The substring tests skip the regular expressions for the common clean path.
+    path = _SLASHES.sub("/", raw_path) if "//" in raw_path else raw_path
     cpsess = ""
-    match = _CPSESS.match(path)
+    match = _CPSESS.match(path) if path.startswith("/cpsess") else None
     if match:
         cpsess = match.group(0)
         path = path[match.end():] or "/"
@@ -48,9 +49,17 @@ def split_path(raw_path: str) -> ApiPath:
     return ApiPath(cpsess=cpsess, path=path)
 
 
+def api2_path(raw_path: str) -> ApiPath | None:
+    """The split path when the request may be an API 2 call (its body must then be read), else None."""
+    if "json-api" not in raw_path:
+        return None
+    api_path = split_path(raw_path)
+    return api_path if api_path.path == API2_PATH else None
+
+
 def may_be_api2(raw_path: str) -> bool:
     """Cheap test that decides whether a request's body must be read before forwarding."""
-    return "json-api" in raw_path and split_path(raw_path).path == API2_PATH
+    return api2_path(raw_path) is not None
 
 
 def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
