@@ -170,3 +170,31 @@ async def test_gencrt_and_its_failures(stack):
     stack.state.faults.add("/execute/SSL/list_keys", "status:500", times=1)
     status, document = await api2_cpanel(stack, "gencrt", host=USER_DOMAIN, **SUBJECT)
     assert (status, document["cpanelresult"]["event"]) == (502, {"result": 0, "reason": "upstream answered HTTP 500"})
+
+
+async def test_fetchcabundle_and_an_unreadable_certificate(stack):
+    crt = certificate(["shop.example.com"], modulus_for("shop"), issuer="R3")
+    bundle = certificate(["ca.r3.example"], modulus_for("ca:R3"), issuer="R3")
+    assert await api2_whm(stack, "fetchcabundle", crt=crt) == (
+        200, ok("fetchcabundle", [{"bundle": bundle, "cab": bundle, "domain": "shop.example.com"}]))
+    reason = "The system could not parse the certificate."
+    assert await api2_whm(stack, "fetchcabundle", crt="garbage") == (
+        200, failed("fetchcabundle", {"result": 0, "reason": reason}, reason))
+
+
+async def test_getcnname_and_a_bad_service(stack):
+    assert await api2_cpanel(stack, "getcnname", domain=f"www.{USER_DOMAIN}", service="imap") == (200, ok("getcnname", [{
+        "cert_match_method": "exact", "cert_valid_not_after": 1_700_000_000 + 365 * 86400, "is_currently_valid": 1,
+        "is_self_signed": 1, "is_wild_card": 0, "ssldomain": f"www.{USER_DOMAIN}", "ssldomain_matches_cert": 1}]))
+    reason = "“ftp” is not a valid service. Use one of: cpanel, imap, pop3, smtp."
+    assert await api2_cpanel(stack, "getcnname", domain=USER_DOMAIN, service="ftp") == (
+        200, failed("getcnname", {"result": 0, "reason": reason}, reason))
+
+
+async def test_listsslitems_and_a_bad_item(stack):
+    assert await api2_cpanel(stack, "listsslitems", items="crt", domains=f"www.{USER_DOMAIN}") == (
+        200, ok("listsslitems", [{"host": f"www.{USER_DOMAIN}", "type": "crt"}]))
+    assert stack.state.requests[-1].form == {"item": ["crt"], "domains": [f"www.{USER_DOMAIN}"]}
+    reason = "“cert” is not a valid item type. Use one of: key, csr, crt."
+    assert await api2_cpanel(stack, "listsslitems", items="cert") == (
+        200, failed("listsslitems", {"result": 0, "reason": reason}, reason))

@@ -315,3 +315,60 @@ def fetch_best_for_domain(ctx: UapiContext, args: Args) -> UapiOutcome:
         "domain": domain, "ip": ctx.account.ip, "key": data.keys[installed["key_id"]]["text"], "key_origin": user,
         "searched_users": [user], "status": 1, "statusmsg": "ok", "user": user,
     })
+
+
+SERVICES = ("cpanel", "imap", "pop3", "smtp")
+ITEM_TYPES = {"key": "keys", "csr": "csrs", "crt": "certs"}
+
+
+@uapi_function("SSL", "get_cabundle", samples=[{"cert": certificate(["shop.example.com"], "ef" * 32, issuer="R3")}])
+def get_cabundle(ctx: UapiContext, args: Args) -> UapiOutcome:
+    """The issuer's CA bundle for a certificate (the fake issues one per issuer name)."""
+    cert = _cert_text(_required(args, "cert"))
+    issuer = cert.get("issuer", SELF_SIGNED_ISSUER)
+    cab = "" if issuer == SELF_SIGNED_ISSUER else certificate([f"ca.{_SAFE.sub('-', issuer).lower()}.example"],
+                                                               modulus_for(f"ca:{issuer}"), issuer=issuer)
+    return UapiOutcome.ok({"bundle": cab, "cab": cab, "domain": cert["domains"][0]})
+
+
+@uapi_function("SSL", "get_cn_name", samples=[{"domain": "example.com", "service": "imap"}])
+def get_cn_name(ctx: UapiContext, args: Args) -> UapiOutcome:
+    """The name to use for SSL connections to a service: the domain when an installed
+    certificate covers it, else the server's hostname (whose certificate always exists)."""
+    data = ssl_data(ctx.account)
+    domain, service = _required(args, "domain"), _required(args, "service")
+    if service not in SERVICES:
+        raise UapiError(f"“{service}” is not a valid service. Use one of: {', '.join(SERVICES)}.")
+    if args.get("add_mail_subdomain") == "1":
+        domain = f"mail.{domain}"
+    for installed in data.installed.values():
+        cert = data.certs[installed["cert_id"]]
+        if _covers(cert["domains"], domain):
+            return UapiOutcome.ok({
+                "cert_match_method": "exact" if domain in cert["domains"] else "exact-wildcard",
+                "cert_valid_not_after": cert["not_after"], "is_currently_valid": 1,
+                "is_self_signed": cert["is_self_signed"], "is_wild_card": int(domain not in cert["domains"]),
+                "ssldomain": domain, "ssldomain_matches_cert": 1,
+            })
+    return UapiOutcome.ok({
+        "cert_match_method": "hostname", "cert_valid_not_after": CREATED + YEAR, "is_currently_valid": 1,
+        "is_self_signed": 0, "is_wild_card": 0, "ssldomain": ctx.state.hostname, "ssldomain_matches_cert": 0,
+    })
+
+
+@uapi_function("SSL", "list_ssl_items", samples=[{}, {"item": "crt", "domains": "example.com"}])
+def list_ssl_items(ctx: UapiContext, args: Args) -> UapiOutcome:
+    """Keys, CSRs or certificates (`item`, default key; the fake also takes a pipe list)
+    for the given pipe-separated domains (all when none)."""
+    data = ssl_data(ctx.account)
+    wanted = {d for d in args.get("domains", "").split("|") if d}
+    records = []
+    for item in args.get("item", "key").split("|"):
+        if item not in ITEM_TYPES:
+            raise UapiError(f"“{item}” is not a valid item type. Use one of: {', '.join(ITEM_TYPES)}.")
+        for record in getattr(data, ITEM_TYPES[item]).values():
+            hosts = record.get("domains") or [record["friendly_name"]]
+            for host in hosts:
+                if not wanted or host in wanted:
+                    records.append({"host": host, "id": record["id"], "type": item})
+    return UapiOutcome.ok(records)
