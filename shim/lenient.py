@@ -262,31 +262,39 @@ class RequestFramer:
     """Cuts one connection's byte stream into requests and normalises quirky heads.
 
     `feed` takes what arrived from the client and returns what aiohttp's parser should
-    see. Unfinished heads and chunk-size lines are held back until complete (aiohttp
-    buffers them anyway). When nothing needed changing the input object itself is returned.
+    see. Unfinished heads and chunk lines are held back until complete (aiohttp buffers
+    them too); a head arriving in many small pieces costs time linear in its size, never
+    quadratic. When nothing needed changing the input object itself is returned.
     """
 
     __slots__ = (
         "_limits",
         "_max_line",
+        "_max_head",
         "_state",
         "_remaining",
-        "_held",
-        "_scanned",
         "_trailers",
         "_close_after",
+        "_held",
+        "_bare_lf",
+        "_stray",
+        "_line_start",
         "quirks_seen",
     )
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
         self._max_line = max(limits.max_line_size, limits.max_field_size)
-        self._close_after = False
+        self._max_head = limits.max_line_size + limits.max_headers * (limits.max_field_size + 2)
         self._state = _HEAD
         self._remaining = 0  # body or chunk bytes still to forward
-        self._held = b""  # unfinished head / chunk line, not yet forwarded
-        self._scanned = 0  # how far `_held` was already searched for the end of the head
         self._trailers = 0
+        self._close_after = False  # the request being read was normalised
+        # An unfinished head or chunk line, not forwarded yet, and what is known about it.
+        self._held = bytearray()
+        self._bare_lf = 0
+        self._stray = 0
+        self._line_start = 0
         # Quirks normalised on this connection; for logging and tests.
         self.quirks_seen: tuple[str, ...] = ()
 
@@ -305,8 +313,18 @@ class RequestFramer:
         if state == _DISCARD:
             return b""
         if self._held:
-            data = self._held + data
-            self._held = b""
+            held = self._held
+            old = len(held)
+            held += data
+            if not self._held_is_complete(held, old):
+                if self._state != _PASSTHROUGH:
+                    return b""  # still waiting
+                data = bytes(held)
+                self._held = bytearray()
+                return data
+            data = bytes(held)
+            self._held = bytearray()
+            state = self._state
         out: list[bytes] = []  # finished pieces, once something was changed or held back
         mark = 0  # start of the run of input not yet in `out`, forwarded unchanged
         pos = 0
@@ -318,17 +336,14 @@ class RequestFramer:
                         pos += 2  # aiohttp skips empty lines before a request line
                     if pos >= size:
                         break
-                start = self._scanned - 3  # the part of a held head already searched
-                end = data.find(_HEAD_END, start if start > pos else pos)
+                end = data.find(_HEAD_END, pos)
                 if end < 0:
-                    if not self._may_hold(data, pos):
+                    if not self._hold(data, pos):
                         state = _PASSTHROUGH  # aiohttp refuses it
                         break
-                    self._scanned = size - pos
                     out.append(data[mark:pos])
-                    self._held, mark = data[pos:], size
+                    mark = size
                     break
-                self._scanned = 0
                 end += len(_HEAD_END)
                 decision = normalise_head(data[pos:end])
                 if decision.head is not None:
@@ -353,7 +368,8 @@ class RequestFramer:
                     state = _CHUNK_SIZE
                 elif size - pos == 1 and data[pos] == 13:  # the CR came alone
                     out.append(data[mark:pos])
-                    self._held, mark = data[pos:], size
+                    self._held = bytearray(data[pos:])
+                    mark = size
                     break
                 else:
                     state = _PASSTHROUGH  # aiohttp refuses it
@@ -361,11 +377,12 @@ class RequestFramer:
             else:  # CHUNK_SIZE or TRAILERS: a line
                 end = data.find(_CRLF, pos)
                 if end < 0:
-                    if b"\n" in data[pos:] or size - pos > self._max_line:
+                    if data.find(b"\n", pos) >= 0 or size - pos > self._max_line:
                         state = _PASSTHROUGH  # aiohttp refuses it
                         break
                     out.append(data[mark:pos])
-                    self._held, mark = data[pos:], size
+                    self._held = bytearray(data[pos:])
+                    mark = size
                     break
                 line = data[pos:end]
                 pos = end + 2
@@ -408,33 +425,60 @@ class RequestFramer:
             return _CHUNK_SIZE
         return _PASSTHROUGH
 
-    def _may_hold(self, data: bytes, pos: int) -> bool:
+    def _held_is_complete(self, held: bytearray, old: int) -> bool:
+        """Whether the held bytes, `old` of them already looked at, now end their head or
+        line; if they never can, switches to passthrough. Looks only at the new bytes."""
+        state = self._state
+        if state == _HEAD:
+            if held.find(_HEAD_END, max(0, old - 3)) >= 0:
+                return True
+            if not self._may_hold(held, old):
+                self._state = _PASSTHROUGH
+            return False
+        if state == _CHUNK_CRLF:
+            return True  # two bytes at least: the loop decides
+        if held.find(_CRLF, old - 1) >= 0:
+            return True
+        if held.find(b"\n", old) >= 0 or len(held) > self._max_line:
+            self._state = _PASSTHROUGH  # aiohttp refuses it
+        return False
+
+    def _hold(self, data: bytes, pos: int) -> bool:
+        """Start holding the unfinished head at data[pos:], if it may still become acceptable."""
+        self._held = held = bytearray(data[pos:])
+        self._bare_lf = self._stray = self._line_start = 0
+        if self._may_hold(held, 0):
+            return True
+        self._held = bytearray()
+        return False
+
+    def _may_hold(self, held: bytearray, old: int) -> bool:
         """Whether to wait for the rest of an unfinished head (else aiohttp gets it now).
 
-        Waiting is only for heads that can still become acceptable: not past the limits,
+        Waiting is only for heads that can still become acceptable: within the limits,
         starting like a request line, with bare LFs only as (the start of) the stray
-        ``\n\r`` quirk. aiohttp refuses the others at once, so must we, rather than let
-        a client wait for an answer to a head it considers complete.
+        ``\n\r`` quirk. aiohttp refuses the others at once, so must we, rather than let a
+        client wait for an answer to a head it considers complete. The counts are kept
+        up to date from the new bytes only (patterns cut by a piece boundary included).
         """
-        limits = self._limits
-        size = len(data)
-        if size - pos > limits.max_line_size + limits.max_headers * (limits.max_field_size + 2):
+        size = len(held)
+        if size > self._max_head:
             return False
-        if not _REQUEST_START.match(data, pos):
+        if old < 40 and not _REQUEST_START.match(held):
             return False
-        # The line in progress (searched only as far back as a line may reach).
-        last_crlf = data.rfind(_CRLF, max(pos, size - self._max_line - 2))
-        line_start = pos if last_crlf < 0 else last_crlf + 2
-        if size - line_start > self._max_line:
+        last_crlf = held.rfind(_CRLF, max(0, old - 1))
+        if last_crlf >= 0:
+            self._line_start = last_crlf + 2
+        if size - self._line_start > self._max_line:
             return False
-        bare_lf = data.count(b"\n", pos) - data.count(_CRLF, pos)
-        if bare_lf:
-            quirky = data.count(_STRAY_LINE_END, pos)
-            last_lf = data.rfind(b"\n", pos)
-            if data[last_lf - 1 : last_lf] != b"\r" and _STRAY_LINE_END.startswith(data[last_lf:]):
-                quirky += 1  # the quirk is cut off by the end of what arrived so far
-            return bare_lf <= quirky
-        return True
+        self._bare_lf += held.count(b"\n", old) - held.count(_CRLF, max(0, old - 1))
+        self._stray += held.count(_STRAY_LINE_END, max(0, old - 3))
+        if not self._bare_lf:
+            return True
+        # A stray "\n\r\r\n" may be cut off by the end of what arrived so far.
+        cut = held.rfind(b"\n", max(0, size - 3))
+        pending = cut >= 0 and held[cut - 1 : cut] != b"\r" and _STRAY_LINE_END.startswith(held[cut:])
+        return self._bare_lf <= self._stray + pending
 
 
 class LenientProtocol(asyncio.Protocol):
