@@ -53,7 +53,8 @@ _DERIVE_KEYS = {"from", "convert", "each", "template"}
 class ArgRule:
     target: str
     transform: Transform | None = None
-    values: dict[str, str] | None = None
+    # Legacy value -> UAPI value; None means "send nothing" (API 2 acted only on some values).
+    values: dict[str, str | None] | None = None
     secret: bool = False
 
 
@@ -390,10 +391,10 @@ class _FileCompiler:
             values = None
             if "values" in spec_map:
                 raw = spec_map["values"]
-                if not isinstance(raw, dict) or not all(_is_scalar(k) and _is_scalar(v) for k, v in raw.items()):
-                    self.error(spec_map.line_of("values"), f"{where}: values must map legacy values to UAPI values")
+                if not isinstance(raw, dict) or not all(_is_scalar(k) and (v is None or _is_scalar(v)) for k, v in raw.items()):
+                    self.error(spec_map.line_of("values"), f"{where}: values must map legacy values to UAPI values or ~")
                 else:
-                    values = {_text(k): _text(v) for k, v in raw.items()}
+                    values = {_text(k): None if v is None else _text(v) for k, v in raw.items()}
             secret = spec_map.get("secret", False)
             if not isinstance(secret, bool):
                 self.error(spec_map.line_of("secret"), f"{where}: secret must be true or false")

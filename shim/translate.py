@@ -38,7 +38,10 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
         rule = entry.args.get(name)
         if rule is not None:
             if rule.values is not None:
-                value = rule.values.get(value, value)
+                mapped = rule.values.get(value, value)
+                if mapped is None:
+                    continue
+                value = mapped
             if rule.transform is not None:
                 value = rule.transform(value, ctx)
             out[rule.target] = value

@@ -124,3 +124,25 @@ def test_rows_never_repeat_a_secret(tmp_path):
         load_table([path])
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:11: Demo::act: output rows must not repeat the secret argument 'password'"]
+
+
+def test_values_may_drop_an_argument(tmp_path):
+    path = tmp_path / "Demo.yaml"
+    path.write_text("""module: Demo
+functions:
+  act:
+    mode: translate
+    uapi: Demo::act
+    args:
+      system: {to: type, values: {"no": user, "yes": ~}}
+    output: {shape: list}
+""")
+    act = load_table([path]).lookup("Demo", "act")
+    def sent(value):
+        return build_uapi_call(act, LegacyCall("Demo", "act", "bob", {"system": value}, ""), "bob").args
+    assert (sent("no"), sent("yes"), sent("other")) == ([("type", "user")], [], [("type", "other")])
+    path.write_text(path.read_text().replace('"yes": ~', '"yes": [1]'))
+    with pytest.raises(SourceErrors) as caught:
+        load_table([path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:7: Demo::act: args.system: values must map legacy values to UAPI values or ~"]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
 from ..state import MIB, CpanelAccount
+from ._regex import regex_arg
 
 MODULE = "Email"
 DEMO_MAILBOX = "info"
@@ -189,16 +190,6 @@ def _quota(text: str | None) -> int:
     return quota
 
 
-def _regex(args: Args) -> re.Pattern[str] | None:
-    text = args.get("regex")
-    if not text:
-        return None
-    try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error:
-        raise UapiError(f"Invalid regular expression “{text}”.") from None
-
-
 # ---------------------------------------------------------------- mailboxes
 
 
@@ -265,7 +256,7 @@ def edit_pop_quota(ctx: UapiContext, args: Args) -> UapiOutcome:
 
 @uapi_function(MODULE, "list_pops", samples=[{}, {"regex": "info"}, {"skip_main": "1"}])
 def list_pops(ctx: UapiContext, args: Args) -> UapiOutcome:
-    pattern = _regex(args)
+    pattern = regex_arg(args)
     records = []
     if args.get("skip_main", "0") in ("", "0"):
         records.append({"email": ctx.account.user, "login": MAIN_LOGIN, "suspended_incoming": 0, "suspended_login": 0})
@@ -318,7 +309,7 @@ def _disk_record(box: Mailbox, args: Args) -> dict:
     samples=[{}, {"domain": "example.com"}, {"email": DEMO_MAILBOX, "domain": "example.com"}, {"regex": "sal", "infinitylang": "∞"}],
 )
 def list_pops_with_disk(ctx: UapiContext, args: Args) -> UapiOutcome:
-    pattern = _regex(args)
+    pattern = regex_arg(args)
     domain = args.get("domain")
     email = args.get("email")
     records = []
@@ -422,7 +413,7 @@ def delete_forwarder(ctx: UapiContext, args: Args) -> UapiOutcome:
 @uapi_function(MODULE, "list_forwarders", samples=[{"domain": "example.com"}, {"domain": "example.com", "regex": "sales"}])
 def list_forwarders(ctx: UapiContext, args: Args) -> UapiOutcome:
     domain = _owned_domain(ctx.account, _required(args, "domain"))
-    pattern = _regex(args)
+    pattern = regex_arg(args)
     records = []
     for address, destination in email_state(ctx.account).forwarders:
         if not address.endswith("@" + domain):
@@ -689,7 +680,7 @@ def list_domain_forwarders(ctx: UapiContext, args: Args) -> UapiOutcome:
 
 @uapi_function(MODULE, "list_lists", samples=[{}, {"domain": "example.com", "regex": "new"}])
 def list_lists(ctx: UapiContext, args: Args) -> UapiOutcome:
-    pattern = _regex(args)
+    pattern = regex_arg(args)
     wanted = args.get("domain")
     records = [
         {
@@ -724,7 +715,7 @@ def _responder_address(ctx: UapiContext, args: Args) -> str:
 @uapi_function(MODULE, "list_auto_responders", samples=[{"domain": "example.com"}, {"domain": "example.com", "regex": "away"}])
 def list_auto_responders(ctx: UapiContext, args: Args) -> UapiOutcome:
     domain = _owned_domain(ctx.account, _required(args, "domain"))
-    pattern = _regex(args)
+    pattern = regex_arg(args)
     records = [
         {"email": address, "subject": responder.subject}
         for address, responder in sorted(email_state(ctx.account).auto_responders.items())
