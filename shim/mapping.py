@@ -44,7 +44,7 @@ _LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing"}
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
 _OUTPUT_KEYS = {
     "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
-    "derive", "on_failure", "value",
+    "derive", "on_failure", "value", "concat",
 }
 _DERIVE_KEYS = {"from", "convert", "each", "template"}
 
@@ -102,6 +102,7 @@ class OutputRule:
     # "died": the API 2 function threw on failure (event.result 0) instead of answering rows.
     on_failure: str = "rows"
     value: str | None = None  # the `keys` shape: where each key's value goes
+    concat: tuple[str, ...] = ()  # the `list` shape: join the lists under these keys, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +457,14 @@ class _FileCompiler:
                 self.error(spec.line_of("value"), f"{where}: value must be a key name")
             else:
                 fields["value"] = value
+        if "concat" in spec:
+            concat = spec["concat"]
+            if shape != "list":
+                self.error(spec.line_of("concat"), f"{where}: 'concat' is only for the list shape")
+            elif not isinstance(concat, list) or not concat or not all(isinstance(k, str) and _NAME.match(k) for k in concat):
+                self.error(spec.line_of("concat"), f"{where}: concat must list the keys whose lists are joined")
+            else:
+                fields["concat"] = tuple(concat)
         if "derive" in spec:
             fields["derive"] = self.derive(where, spec["derive"], spec.line_of("derive"))
         if "on_failure" in spec:

@@ -177,6 +177,9 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
         return [{rule.key: data}]
     if data is None:
         return []
+    if rule.concat and isinstance(data, dict):
+        # UAPI split the records over several lists (Fileman::list_files: dirs, files).
+        data = [record for key in rule.concat for record in (data.get(key) or [])]
     if rule.shape == "keys":
         records = _key_records(rule, data)
     elif rule.shape == "flags":

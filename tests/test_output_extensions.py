@@ -50,6 +50,13 @@ def test_derive_convert_and_each_before_rename_and_only(tmp_path):
                                             "pairs": [{"user": "u1", "db": "a_b"}, {"user": "u2", "db": "a_b"}]}]
 
 
+def test_concat_joins_lists_in_order(tmp_path):
+    rule = entry(tmp_path, "{shape: list, concat: [dirs, files]}")
+    got = to_cpanelresult("T", "f", rule, ok({"files": [{"f": 1}], "dirs": [{"d": 1}, {"d": 2}], "x": [3]}))
+    assert got["cpanelresult"]["data"] == [{"d": 1}, {"d": 2}, {"f": 1}]
+    assert to_cpanelresult("T", "f", rule, ok({"dirs": None}))["cpanelresult"]["data"] == []
+
+
 def test_keys_and_flags_shapes(tmp_path):
     keys = entry(tmp_path, "{shape: keys, key: host, value: note}")
     assert to_cpanelresult("T", "f", keys, ok({"a": "1", "b": ""}))["cpanelresult"]["data"] == [

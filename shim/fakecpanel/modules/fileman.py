@@ -1,0 +1,137 @@
+"""UAPI module Fileman (list_files, autocompletedir, save_file_content) over a small
+in-memory file tree per account.
+
+Paths may be absolute inside the home directory or relative to it; anything outside the
+home directory is refused. Hidden entries (leading dot) are listed only with
+show_hidden=1. list_files answers {dirs, files} as the UAPI description says, each sorted
+by name. Error texts are assumed (no live server).
+
+Demo seed: public_html/ (index.html, .htaccess, images/), public_html/ftpuser/, mail/,
+tmp/ and .bashrc in the home directory.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
+from ..state import CpanelAccount
+
+MTIME = 1_713_000_000
+DIR_SIZE = 4096
+_MIME = {".html": "text/html", ".htaccess": "text/x-generic", ".txt": "text/plain", ".php": "application/x-httpd-php"}
+_CHARSETS = ("UTF-8", "ASCII", "ISO-8859-1", "UTF-16")
+
+
+@dataclass(slots=True)
+class Node:
+    type: str  # "dir" or "file"
+    content: str = ""
+    mode: str = "0644"
+
+
+@dataclass(slots=True)
+class FileTree:
+    nodes: dict[str, Node] = field(default_factory=dict)  # absolute path -> node
+
+
+def _seed(account: CpanelAccount) -> FileTree:
+    home = account.home
+    tree = FileTree({home: Node("dir", mode="0711")})
+    for rel in ("public_html", "public_html/images", "public_html/ftpuser", "mail", "tmp"):
+        tree.nodes[f"{home}/{rel}"] = Node("dir", mode="0755")
+    tree.nodes[f"{home}/public_html/index.html"] = Node("file", f"<h1>{account.domain}</h1>\n")
+    tree.nodes[f"{home}/public_html/.htaccess"] = Node("file", "Options -Indexes\n")
+    tree.nodes[f"{home}/.bashrc"] = Node("file", "# .bashrc\n")
+    return tree
+
+
+def file_tree(account: CpanelAccount) -> FileTree:
+    return account.module_state("Fileman", _seed)
+
+
+def _resolve(account: CpanelAccount, path: str) -> str:
+    full = posixpath.normpath(path if path.startswith("/") else f"{account.home}/{path}")
+    if full != account.home and not full.startswith(account.home + "/"):
+        raise UapiError(f"The path “{path}” is outside the home directory.")
+    return full
+
+
+def _children(tree: FileTree, directory: str) -> list[str]:
+    return sorted(p for p in tree.nodes if posixpath.dirname(p) == directory and p != directory)
+
+
+def _record(account: CpanelAccount, tree: FileTree, path: str, args: Args) -> dict:
+    node = tree.nodes[path]
+    name = posixpath.basename(path)
+    directory = posixpath.dirname(path)
+    is_dir = node.type == "dir"
+    record = {
+        "absdir": directory, "ctime": MTIME, "exists": 1, "file": name, "fullpath": path,
+        "gid": account.uid, "humansize": "4 KB" if is_dir else f"{len(node.content.encode())} bytes",
+        "isleaf": 0, "isparent": 0, "mode": node.mode, "mtime": MTIME, "nicemode": int(node.mode),
+        "path": directory, "read": 1, "size": DIR_SIZE if is_dir else max(1, len(node.content.encode())),
+        "type": node.type, "uid": account.uid, "write": 1,
+    }
+    if is_dir and args.get("check_for_leaf_directories") == "1":
+        record["isleaf"] = int(not any(tree.nodes[c].type == "dir" for c in _children(tree, path)))
+    if args.get("include_mime") == "1":
+        mime = "text/directory" if is_dir else _MIME.get(posixpath.splitext(name)[1] or name, "text/plain")
+        record.update(mimetype=mime.replace("/", "-"), mimename=mime, rawmimetype=mime, rawmimename=mime)
+    return record
+
+
+@uapi_function("Fileman", "list_files", samples=[
+    {"dir": "public_html", "show_hidden": "1", "include_mime": "1", "check_for_leaf_directories": "1"}])
+def list_files(ctx: UapiContext, args: Args) -> UapiOutcome:
+    tree = file_tree(ctx.account)
+    directory = _resolve(ctx.account, args.get("dir", ""))
+    if tree.nodes.get(directory, Node("file")).type != "dir":
+        raise UapiError(f"The directory “{directory}” does not exist.")
+    types = {t for t in args.get("types", "").split("|") if t}
+    only = {f for f in args.get("only_these_files", "").split("|") if f}
+    dirs, files = [], []
+    for path in _children(tree, directory):
+        name, node = posixpath.basename(path), tree.nodes[path]
+        if name.startswith(".") and args.get("show_hidden") != "1":
+            continue
+        if (types and node.type not in types) or (only and name not in only):
+            continue
+        (dirs if node.type == "dir" else files).append(_record(ctx.account, tree, path, args))
+    return UapiOutcome.ok({"dirs": dirs, "files": files}, transformed=1)
+
+
+@uapi_function("Fileman", "autocompletedir", samples=[{"path": "public"}, {"path": "/home/user/pu", "dirsonly": "1"}])
+def autocompletedir(ctx: UapiContext, args: Args) -> UapiOutcome:
+    tree = file_tree(ctx.account)
+    prefix = args.get("path", "")
+    if not prefix:
+        raise UapiError("You must specify the “path” parameter.")
+    full = _resolve(ctx.account, prefix)
+    start = full if prefix.endswith("/") else posixpath.dirname(full)
+    stem = "" if prefix.endswith("/") else posixpath.basename(full)
+    dirs_only = args.get("dirsonly") == "1"
+    found = [
+        {"file": path if prefix.startswith("/") else posixpath.relpath(path, ctx.account.home)}
+        for path in _children(tree, start)
+        if posixpath.basename(path).startswith(stem) and (not dirs_only or tree.nodes[path].type == "dir")
+    ]
+    return UapiOutcome.ok(found)
+
+
+@uapi_function("Fileman", "save_file_content", samples=[{"dir": "public_html", "file": "new.txt", "content": "hi"}])
+def save_file_content(ctx: UapiContext, args: Args) -> UapiOutcome:
+    tree = file_tree(ctx.account)
+    name = args.get("file", "")
+    if not name or "/" in name:
+        raise UapiError("You must specify a file name without a directory.")
+    directory = _resolve(ctx.account, args.get("dir", ctx.account.home))
+    if tree.nodes.get(directory, Node("file")).type != "dir":
+        raise UapiError(f"The directory “{directory}” does not exist.")
+    to_charset = args.get("to_charset", "UTF-8")
+    if to_charset.upper() not in _CHARSETS:
+        raise UapiError(f"“{to_charset}” is not a supported character set.")
+    path = f"{directory}/{name}"
+    tree.nodes[path] = Node("file", args.get("content", ""))
+    return UapiOutcome.ok({"from_charset": args.get("from_charset", "UTF-8"), "path": path, "to_charset": to_charset})
