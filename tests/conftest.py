@@ -41,6 +41,12 @@ class Stack:
         async with self.http.post(url, **kwargs) as resp:
             return resp.status, await resp.json(content_type=None)
 
+    async def uapi_data(self, module: str, func: str, **args: str) -> Any:
+        """`data` of a successful UAPI call made straight to the fake cPanel as `user`."""
+        status, document = await self.get_json(f"{self.fake_cpanel}/execute/{module}/{func}", params=args, headers=USER_AUTH)
+        assert status == 200 and document["status"] == 1, document
+        return document["data"]
+
 
 async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel.FakeState | None = None):
     state = state or fakecpanel.FakeState.demo()

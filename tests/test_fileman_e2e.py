@@ -19,15 +19,9 @@ async def api2(stack, func, **args):
     return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
 
 
-async def uapi(stack, func, **args):
-    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/Fileman/{func}", params=args, headers=USER_AUTH)
-    assert status == 200 and document["status"] == 1, document
-    return document["data"]
-
-
 async def test_listfiles_lists_dirs_then_files_with_the_legacy_switches(stack):
     got = await api2(stack, "listfiles", dir="public_html", showdotfiles="1", needmime="1", checkleaf="1")
-    listed = await uapi(stack, "list_files", dir="public_html", show_hidden="1", include_mime="1",
+    listed = await stack.uapi_data("Fileman", "list_files", dir="public_html", show_hidden="1", include_mime="1",
                         check_for_leaf_directories="1")
     assert got == (200, ok("listfiles", listed["dirs"] + listed["files"]))
     assert [r["file"] for r in got[1]["cpanelresult"]["data"]] == ["ftpuser", "images", ".htaccess", "index.html"]

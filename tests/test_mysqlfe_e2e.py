@@ -31,16 +31,10 @@ async def api2_cpanel(stack, func, **args):
     return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
 
 
-async def uapi(stack, func, **args):
-    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/Mysql/{func}", params=args, headers=USER_AUTH)
-    assert status == 200 and document["status"] == 1, document
-    return document["data"]
-
-
 async def test_createdb_adds_the_account_prefix_on_both_ports(stack):
     assert await api2_whm(stack, "createdb", db="blog") == (200, ok("createdb", [1]))
     assert await api2_cpanel(stack, "createdb", db="user_shop2") == (200, ok("createdb", [1]))
-    names = [r["database"] for r in await uapi(stack, "list_databases")]
+    names = [r["database"] for r in await stack.uapi_data("Mysql", "list_databases")]
     assert names == ["user_blog", "user_shop", "user_shop2", "user_wp"]
     assert stack.state.requests_to("uapi_cpanel")[0].form["name"] == ["user_blog"]
     assert await api2_whm(stack, "createdb", db="blog") == (200, died("createdb", "The database “user_blog” already exists."))
@@ -62,7 +56,7 @@ async def test_createdbuser_keeps_the_password_secret(stack, caplog):
 
 async def test_deletedbuser(stack):
     assert await api2_whm(stack, "deletedbuser", dbuser="wpuser") == (200, ok("deletedbuser", [1]))
-    assert await uapi(stack, "list_users") == []
+    assert await stack.uapi_data("Mysql", "list_users") == []
     assert await api2_whm(stack, "deletedbuser", dbuser="wpuser") == (
         200, died("deletedbuser", "The user “user_wpuser” does not exist."))
 
@@ -101,7 +95,7 @@ async def test_privilege_failures(stack):
 async def test_revokedbuserprivileges(stack):
     assert await api2_cpanel(stack, "revokedbuserprivileges", db="wp", dbuser="wpuser") == (
         200, ok("revokedbuserprivileges", [1]))
-    assert await uapi(stack, "get_privileges_on_database", database="user_wp", user="user_wpuser") == []
+    assert await stack.uapi_data("Mysql", "get_privileges_on_database", database="user_wp", user="user_wpuser") == []
     assert await api2_cpanel(stack, "revokedbuserprivileges", db="wp", dbuser="ghost") == (
         200, died("revokedbuserprivileges", "The user “user_ghost” does not exist."))
 
