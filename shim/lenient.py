@@ -11,7 +11,7 @@ Python one) answers with 400 before any handler runs:
    (a request-smuggling defence).
 2. A header value ending in a stray ``\\n\\r`` (``Authorization: Basic dXNlcjpwYXNz\\n\\r\\r\\n``,
    what cPanel's own old curl example produced). The two stray bytes are trimmed. Only
-   exactly ``\n\r`` right before the line's CRLF is accepted; other bare LFs, which a
+   exactly ``\\n\\r`` right before the line's CRLF is accepted; other bare LFs, which a
    lenient parser could read as line or head ends, stay refused.
 
 Both rewrite the request head before aiohttp sees it and add ``Connection: close`` (any
@@ -22,7 +22,7 @@ that is not speaking clean HTTP.
 Everything else stays as strict as aiohttp: two Content-Length headers, a Transfer-Encoding
 other than exactly ``chunked`` (any case, surrounding blanks allowed) next to a
 Content-Length, two Transfer-Encoding headers, obs-fold lines, a bare LF or CR anywhere
-but in the stray ``\n\r`` of a header value, an upgrade or CONNECT with a quirk: all are
+but in the stray ``\\n\\r`` of a header value, an upgrade or CONNECT with a quirk: all are
 handed to aiohttp untouched and it refuses them (400). Long lines are aiohttp's business:
 it honours the configured max_line_size/max_field_size in both parsers (400 past them);
 the framer never holds more of an unfinished head than those limits allow.
@@ -72,7 +72,6 @@ _STRAY_LINE_END = b"\n\r\r\n"
 # An unfinished head must start like a request line (a method token, then a space) to be
 # held back; anything else (TLS sent to the plain port, scanners) goes to aiohttp at once.
 _REQUEST_START = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}(?: |\Z)")
-
 
 
 def _caseless(name: bytes) -> bytes:
@@ -126,9 +125,9 @@ _UNTOUCHED = HeadDecision(None, Framing.UNKNOWN)
 
 
 def normalise_head(head: bytes) -> HeadDecision:
-    """Decide about one request head: request line and header lines ending in ``\r\n\r\n``.
+    """Decide about one request head: request line and header lines ending in ``\\r\\n\\r\\n``.
 
-    The head is the bytes up to and including the first ``\r\n\r\n`` (leading empty lines
+    The head is the bytes up to and including the first ``\\r\\n\\r\\n`` (leading empty lines
     already skipped). Clean heads come back with ``head=None``; heads with the two legacy
     quirks come back rewritten; anything else odd comes back untouched with
     ``Framing.UNKNOWN`` so that aiohttp decides (and refuses) on its own.
@@ -457,7 +456,7 @@ class RequestFramer:
 
         Waiting is only for heads that can still become acceptable: within the limits,
         starting like a request line, with bare LFs only as (the start of) the stray
-        ``\n\r`` quirk. aiohttp refuses the others at once, so must we, rather than let a
+        ``\\n\\r`` quirk. aiohttp refuses the others at once, so must we, rather than let a
         client wait for an answer to a head it considers complete. The counts are kept
         up to date from the new bytes only (patterns cut by a piece boundary included).
         """
