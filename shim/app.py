@@ -11,7 +11,7 @@ import aiohttp
 import orjson
 from aiohttp import web
 
-from . import envelopes
+from . import envelopes, observe
 from .config import Config, ServiceConfig
 from .credentials import account_of
 from .guard import TOO_LARGE_REASON, Gate, guard_middleware
@@ -62,12 +62,14 @@ STATE = web.AppKey("api2shim_state", ServiceState)
 
 
 def create_app(
-    config: Config, service: str, tables: TableHolder | None = None, *, gate: Gate | None = None
+    config: Config, service: str, tables: TableHolder | None = None, runtime: observe.Runtime | None = None,
+    *, gate: Gate | None = None
 ) -> web.Application:
     """The proxy application for `service` ("whm" or "cpanel").
 
     `tables` may be shared between services so that one reload swaps both; so may `gate`,
-    so that the concurrency cap counts the whole process.
+    so that the concurrency cap counts the whole process, and `runtime` (metrics, usage,
+    lifecycle), so that the admin listener sees every listener.
     """
     service_config = config.service(service)
     if service_config is None:
@@ -79,6 +81,10 @@ def create_app(
         client_max_size=config.max_api_body, middlewares=[guard_middleware(config, service_config, gate)]
     )
     app[STATE] = ServiceState(config=config, service=service_config, tables=tables)
+    app[observe.RUNTIME] = runtime or observe.Runtime()
+    app[observe.LISTENER] = service
+    app.middlewares.append(observe.middleware)
+    app.on_response_prepare.append(observe.tag_response)
     app.cleanup_ctx.append(_upstream_session)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
@@ -94,7 +100,7 @@ def load_configured_table(config: Config) -> MappingTable:
 
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
-    state.session = make_session(state.config)
+    state.session = make_session(state.config, trace_configs=[observe.trace_config()])
     yield
     await state.session.close()
 
@@ -115,7 +121,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
     table = state.tables.table
     entry = table.lookup(call.module, call.func)
     mode = table.mode_for(entry)
-    log.debug("api2 call %s::%s mode=%s service=%s", call.module, call.func, mode, state.service.name)
+    observe.note_call(request, call.module, call.func, mode, entry is not None, call.args, table)
     if mode == "reject":
         return _json(envelopes.function_not_found(call.module, call.func))
     if mode == "passthrough":
@@ -135,6 +141,7 @@ async def _pass_through(
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
     except PASSTHROUGH_ERRORS as exc:
         log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
+        observe.note_error(request, _passthrough_error_kind(exc))
         timed_out = isinstance(exc, asyncio.TimeoutError)
         status, reason = (504, "upstream did not answer in time") if timed_out else (502, "upstream is unavailable")
         if call is not None:
@@ -155,6 +162,7 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     try:
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
+        observe.note_outcome(request, "invalid")
         return _json(envelopes.transform_failure(module, func, str(exc)))
     try:
         if entry.lookup is not None:
@@ -174,10 +182,12 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
         return _json(to_cpanelresult(module, func, entry, result, call.args))
     except UpstreamError as exc:
         log.warning("translated %s failed upstream: %s", entry.name, exc.kind)
+        observe.note_error(request, exc.kind)
         status = _STATUS_FOR_KIND.get(exc.kind, 502)
         return _json(envelopes.call_failed(module, func, str(exc)), status=status)
     except UpstreamAnswerError as exc:
         log.warning("translated %s: %s", entry.name, exc)
+        observe.note_error(request, "answer")
         return _json(envelopes.call_failed(module, func, str(exc)), status=502)
 
 
@@ -207,8 +217,17 @@ async def _uapi_result(
     if whm:
         result, whm_failure = unwrap_whm(result)
         if whm_failure is not None:
+            observe.note_outcome(request, "invalid")
             return None, _json(envelopes.invalid_user(whm_failure))
     return result, None
+
+
+def _passthrough_error_kind(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timeout"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect"
+    return "broken"
 
 
 def _log_uapi_notes(entry: Entry, result: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from yarl import URL
 
 from .mapping import DEFAULT_MODE, MODES, parse_version
+from .opsconfig import AdminSettings, LoggingSettings, parse_admin, parse_listen, parse_logging
 from .server import DEFAULT_MAX_FIELD_SIZE, DEFAULT_MAX_LINE_SIZE
 from .tls import ca_file_error, server_files_error
 from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
@@ -129,6 +130,14 @@ class Config:
     def service(self, name: str) -> ServiceConfig | None:
         return next((s for s in self.services if s.name == name), None)
 
+    @property
+    def admin_settings(self) -> AdminSettings:
+        return self.extra.get("admin") or AdminSettings()
+
+    @property
+    def logging_settings(self) -> LoggingSettings:
+        return self.extra.get("logging") or LoggingSettings()
+
 
 class _Located(list):
     """Error lines, each prefixed with the file and line that set the offending value."""
@@ -168,6 +177,8 @@ _SERVICE_KEYS = ("allow", "listen", "upstream")
 # Sections other modules read from Config.extra; validated by their owners.
 EXTRA_SECTIONS: set[str] = {"admin", "logging", "cpapi2"}
 _PATH_FIELDS = ("upstream_ca_file", "tls_cert", "tls_key")
+# Owners' parsers for their sections: (raw value, line, err(line, message)) -> settings object.
+EXTRA_PARSERS: dict[str, Any] = {"admin": parse_admin, "logging": parse_logging}
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -217,7 +228,8 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
                     values[f"{key}_{sub}"] = sub_value
                     origins[f"{key}_{sub}"] = f"{path}:{value.line_of(sub)}"
         elif key in EXTRA_SECTIONS:
-            extra[key] = value
+            parser = EXTRA_PARSERS.get(key)
+            extra[key] = parser(value, line, err) if parser else value
         elif key in _SECTIONS:
             if not isinstance(value, MarkedDict):
                 err(line, f"{key}: expected a mapping")
@@ -270,6 +282,12 @@ def _build(values: dict[str, Any]) -> Config:
             services.append(ServiceConfig(name, host, port, URL(str(upstream or DEFAULT_UPSTREAMS[name])), allow))
         except ValueError as exc:
             errors.add(f"{name}_listen", f"{name}: {exc}")
+    admin_listen = values.pop("admin_listen", None)
+    if admin_listen is not None:
+        try:
+            values["extra"] = {**values.get("extra", {}), "admin": AdminSettings(parse_listen(admin_listen))}
+        except ValueError as exc:
+            errors.add("admin_listen", f"admin: {exc}")
     if "mappings" in values:
         values["mappings"] = tuple(Path(p) for p in values["mappings"])
     for name in _PATH_FIELDS:

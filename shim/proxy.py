@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
+from .observe import REQUEST_ID_HEADER, request_id
 from .upstream import upstream_url
 from .config import ServiceConfig
 
@@ -54,6 +55,7 @@ def forwarded_headers(request: web.BaseRequest) -> dict[str, str]:
     return {
         "X-Forwarded-For": f"{previous}, {client}" if previous else client,
         "X-Forwarded-Proto": request.scheme,
+        REQUEST_ID_HEADER: request_id(request),
     }
 
 

@@ -44,7 +44,7 @@ def make_ssl_context(config: Config) -> ssl.SSLContext | bool:
     return context
 
 
-def make_session(config: Config) -> aiohttp.ClientSession:
+def make_session(config: Config, trace_configs: list[aiohttp.TraceConfig] | None = None) -> aiohttp.ClientSession:
     """A pool shared by every request of one service, for the life of the process."""
     connector = aiohttp.TCPConnector(limit=config.pool_size, ssl=make_ssl_context(config))
     timeout = aiohttp.ClientTimeout(
@@ -56,6 +56,7 @@ def make_session(config: Config) -> aiohttp.ClientSession:
         auto_decompress=False,  # bodies pass through byte for byte, encoding untouched
         cookie_jar=aiohttp.DummyCookieJar(),  # never share one client's session with another
         skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
+        trace_configs=trace_configs,
     )
     # aiohttp sends an idempotent-method request a second time when the connection drops;
     # legacy API 2 GETs change state (Ftp::passwd, Email::addpop), so nothing is ever replayed.

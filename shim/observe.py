@@ -1,0 +1,275 @@
+"""Per-request observation: request id, one JSON access log line, metrics and usage.
+
+A middleware opens a `RequestRecord` for each request; the handler adds what only it
+knows (the API 2 call, its mode, an upstream error) through `note_*`; upstream status
+and latency come from the client session's trace hooks, which find the record through a
+context variable, so the proxy code needs no extra parameters. When the handler is done
+the record becomes one access log line (JSON, logger `api2shim.access`), metric samples
+and a usage row. Nothing secret is kept: see redact.py for what is and is not written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Iterable
+
+import aiohttp
+import orjson
+from aiohttp import web
+
+from . import redact
+from .lifecycle import Lifecycle
+from .metrics import Metrics
+from .usage import MAX_AGENT, UsageTracker, function_name
+
+ACCESS_LOGGER = "api2shim.access"
+REQUEST_ID_HEADER = "X-Request-Id"
+# An incoming id is kept when it is a plausible id; anything else is replaced, not escaped.
+_GOOD_REQUEST_ID = re.compile(r"[A-Za-z0-9._:+=/-]{1,128}\Z")
+# A client that goes away before its answer: nginx's code for it.
+CLIENT_GONE = 499
+
+log = logging.getLogger("api2shim")
+
+
+@dataclass
+class Runtime:
+    """What all apps of one process share besides the table: lifecycle, metrics, usage, access log."""
+
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    metrics: Metrics = field(default_factory=Metrics)
+    usage: UsageTracker = field(default_factory=UsageTracker)
+    access_log: logging.Logger = field(default_factory=lambda: logging.getLogger(ACCESS_LOGGER))
+
+
+RUNTIME = web.AppKey("api2shim_runtime", Runtime)
+LISTENER = web.AppKey("api2shim_listener", str)
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    request_id: str
+    started: float = field(default_factory=time.perf_counter)
+    function: str | None = None
+    mapped: bool = False
+    mode: str | None = None
+    outcome: str | None = None
+    error: str | None = None
+    upstream_status: int | None = None
+    upstream_started: float | None = None
+    upstream_seconds: float | None = None
+
+
+# RequestKey arrived in aiohttp 3.12; older versions take a plain string key.
+_RECORD_KEY: Any = web.RequestKey("api2shim_record", RequestRecord) if hasattr(web, "RequestKey") else "api2shim.record"
+_current: ContextVar[RequestRecord | None] = ContextVar("api2shim_request", default=None)
+
+
+def current_request_id() -> str | None:
+    record = _current.get()
+    return record.request_id if record else None
+
+
+def request_id(request: web.BaseRequest) -> str:
+    """This request's id (the client's X-Request-Id when plausible), sent upstream and logged."""
+    record = request.get(_RECORD_KEY)
+    if record is not None:
+        return record.request_id
+    return _incoming_id(request) or uuid.uuid4().hex
+
+
+def _incoming_id(request: web.BaseRequest) -> str | None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "").strip()
+    return incoming if _GOOD_REQUEST_ID.match(incoming) else None
+
+
+def note_call(request: web.BaseRequest, module: str, func: str, mode: str, mapped: bool,
+              args: dict[str, str], secret: Iterable[str] = ()) -> None:
+    record: RequestRecord | None = request.get(_RECORD_KEY)
+    name = function_name(module, func)
+    if record is not None:
+        record.function, record.mode, record.mapped = name, mode, mapped
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("api2 %s mode=%s args=%s", name, mode, redact.redact_args(args, secret))
+
+
+def note_error(request: web.BaseRequest, kind: str) -> None:
+    record: RequestRecord | None = request.get(_RECORD_KEY)
+    if record is not None:
+        record.error = kind
+
+
+def note_outcome(request: web.BaseRequest, outcome: str) -> None:
+    record: RequestRecord | None = request.get(_RECORD_KEY)
+    if record is not None:
+        record.outcome = outcome
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+    runtime, listener = request.app[RUNTIME], request.app[LISTENER]
+    record = RequestRecord(request_id=_incoming_id(request) or uuid.uuid4().hex)
+    request[_RECORD_KEY] = record
+    token = _current.set(record)
+    in_flight = runtime.metrics.in_flight.labels(listener)
+    in_flight.inc()
+    status, response = 500, None
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status, record.error = CLIENT_GONE, record.error or "client_gone"
+        raise
+    except Exception:
+        record.error = record.error or "internal"
+        raise
+    finally:
+        _current.reset(token)
+        in_flight.dec()
+        _finish(request, record, runtime, listener, status, response)
+
+
+async def tag_response(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: the client sees the id its call was logged under."""
+    response.headers[REQUEST_ID_HEADER] = request_id(request)
+
+
+def _outcome(record: RequestRecord, status: int) -> str:
+    if record.error is not None:
+        return "upstream_error"
+    if record.outcome is not None:
+        return record.outcome
+    if record.mode == "reject":
+        return "rejected"
+    if status in (401, 403):
+        return "denied"
+    return "upstream_error" if status >= 500 else "ok"
+
+
+def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, listener: str,
+            status: int, response: web.StreamResponse | None) -> None:
+    total = time.perf_counter() - record.started
+    metrics = runtime.metrics
+    metrics.count_request(listener, status)
+    if record.upstream_seconds is not None:
+        metrics.upstream_latency.labels(listener).observe(record.upstream_seconds)
+    if record.error is not None:
+        metrics.count_error(record.error)
+    auth = redact.auth_summary(request.headers.get("Authorization"))
+    agent = request.headers.get("User-Agent", "")[:MAX_AGENT]
+    client = request.remote or ""
+    outcome = None
+    if record.function is not None:
+        outcome = _outcome(record, status)
+        metrics.count_call(record.function, record.mapped, record.mode or "", outcome)
+        runtime.usage.record(record.function, record.mode or "", auth, client, agent)
+    line = {
+        "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "id": record.request_id,
+        "client": client,
+        "listener": listener,
+        "method": request.method,
+        "path": redact.log_path(request.raw_path),
+        "status": status,
+        "api2": record.function,
+        "mode": record.mode,
+        "outcome": outcome,
+        "upstream_status": record.upstream_status,
+        "upstream_ms": _ms(record.upstream_seconds),
+        "total_ms": _ms(total),
+        "bytes_in": _bytes_in(request),
+        "bytes_out": _bytes_out(response),
+        "auth": auth,
+        "cookies": redact.cookie_names(request.headers.get("Cookie")) or None,
+        "ua": agent or None,
+        "error": record.error,
+    }
+    runtime.access_log.info(orjson.dumps(line).decode())
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 3)
+
+
+def _bytes_in(request: web.Request) -> int:
+    total = getattr(request.content, "total_bytes", 0)
+    return total or request.content_length or 0
+
+
+def _bytes_out(response: web.StreamResponse | None) -> int:
+    if response is None:
+        return 0
+    if response.prepared:
+        return response.body_length
+    body = getattr(response, "body", None)
+    return len(body) if isinstance(body, (bytes, bytearray)) else (response.content_length or 0)
+
+
+def trace_config() -> aiohttp.TraceConfig:
+    """Client-session hooks recording upstream status and time-to-headers on the current request."""
+
+    async def started(session: Any, context: Any, params: Any) -> None:
+        record = _current.get()
+        if record is not None:
+            record.upstream_started = time.perf_counter()
+
+    async def ended(session: Any, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
+        record = _current.get()
+        if record is not None and record.upstream_started is not None:
+            record.upstream_status = params.response.status
+            record.upstream_seconds = time.perf_counter() - record.upstream_started
+
+    config = aiohttp.TraceConfig()
+    config.on_request_start.append(started)
+    config.on_request_end.append(ended)
+    return config
+
+
+class RequestIdFilter(logging.Filter):
+    """Gives every log record `request_id` (the request being handled, or '-')."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def configure_logging(access_log: str, level: str) -> None:
+    """Process-wide logging for `serve`: app logs as text on stderr, the access log as bare JSON lines.
+
+    `access_log` is stderr, stdout, off, or a file path (reopened when logrotate moves it).
+    """
+    import logging.handlers
+    import sys
+
+    root = logging.getLogger()
+    root.setLevel(level)
+    app_handler = logging.StreamHandler(sys.stderr)
+    app_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    app_handler.addFilter(RequestIdFilter())
+    root.handlers[:] = [app_handler]
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.propagate = False
+    access.setLevel(logging.INFO)
+    if access_log == "off":
+        access.handlers[:] = [logging.NullHandler()]
+        return
+    if access_log in ("stderr", "stdout"):
+        handler: logging.Handler = logging.StreamHandler(getattr(sys, access_log))
+    else:
+        handler = logging.handlers.WatchedFileHandler(access_log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.handlers[:] = [handler]

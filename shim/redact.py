@@ -1,0 +1,102 @@
+"""What may be written down about a request: secrets never leave through logs, metrics or reports.
+
+Pure functions. The rule is to keep only what an operator needs and is not a secret:
+argument *values* whose names look like passwords, tokens or keys are masked, the
+Authorization header is reduced to its scheme and user, cookies to their names, and a
+logged path loses its query and its /cpsess security token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Iterable, Mapping
+
+MASK = "********"
+
+# Exact names cPanel and WHM use for secrets, plus fragments that mark one anywhere in a name.
+SECRET_NAMES = frozenset({
+    "pass", "password", "newpass", "oldpass", "passwd", "pw", "key", "token", "secret", "hash",
+    "accesshash", "crt_key", "privkey", "private_key", "sslkey", "cabundle_key", "otp", "tfa", "secret_key",
+})
+SECRET_FRAGMENTS = ("pass", "pwd", "secret", "token", "key", "hash", "auth", "cookie", "session", "cred", "otp")
+
+_CPSESS = re.compile(r"/cpsess\d+")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}\Z")
+# A user name worth showing: what cPanel allows for accounts and WHM resellers, plus e-mail style logins.
+_USER = re.compile(r"[A-Za-z0-9_.@+-]{1,64}\Z")
+# Schemes whose credentials are `user:secret` (cpsrvd's own and HTTP Basic after decoding).
+_USER_COLON_SECRET = ("whm", "cpanel", "webmail", "uapi")
+
+
+def is_secret_name(name: str, extra: Iterable[str] = ()) -> bool:
+    lowered = name.lower()
+    return lowered in SECRET_NAMES or name in extra or any(part in lowered for part in SECRET_FRAGMENTS)
+
+
+def redact_args(args: Mapping[str, str] | Iterable[tuple[str, str]], extra: Iterable[str] = ()) -> dict[str, str]:
+    """Arguments with secret-looking values masked; `extra` names the mapping's `secret` arguments."""
+    extra = frozenset(extra)
+    items = args.items() if isinstance(args, Mapping) else args
+    return {name: (MASK if is_secret_name(name, extra) else value) for name, value in items}
+
+
+def log_path(raw_path: str) -> str:
+    """The request path as logged: no query (arguments may carry secrets), cpsess token masked."""
+    path = raw_path.split("?", 1)[0]
+    return _CPSESS.sub("/cpsess" + MASK, path)
+
+
+def auth_user(header: str | None) -> tuple[str, str | None] | None:
+    """(scheme, user) of an Authorization header, secret dropped; None when there is none.
+
+    The user is given only when the scheme carries one in a known place and it looks like a
+    user name; a credential without a separator is all secret.
+    """
+    if not header:
+        return None
+    scheme, _, credentials = header.strip().partition(" ")
+    if not _SCHEME.match(scheme):
+        return ("unknown", None)
+    scheme = scheme.lower()
+    user: str | None = None
+    if scheme in _USER_COLON_SECRET:
+        name, sep, _ = credentials.strip().partition(":")
+        user = name.strip() if sep else None
+    elif scheme == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            decoded = ""
+        name, sep, _ = decoded.partition(":")
+        user = name if sep else None
+    elif scheme == "digest":
+        match = re.search(r'username="([^"]*)"', credentials)
+        user = match.group(1) if match else None
+    if user is not None and not _USER.match(user):
+        user = None
+    return (scheme, user)
+
+
+def auth_summary(header: str | None) -> str | None:
+    """`scheme user` (or `scheme` alone) for logs and the usage report."""
+    found = auth_user(header)
+    if found is None:
+        return None
+    scheme, user = found
+    return f"{scheme} {user}" if user else scheme
+
+
+def cookie_names(header: str | None) -> list[str]:
+    """Names of the cookies a request carries; their values are sessions and never kept."""
+    if not header:
+        return []
+    names = []
+    for part in header.split(";"):
+        name, sep, _ = part.partition("=")
+        name = name.strip()
+        # A part without `=` may be a bare value: drop it rather than guess.
+        if sep and _SCHEME.match(name):
+            names.append(name)
+    return names

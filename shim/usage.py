@@ -1,0 +1,133 @@
+"""The deprecation usage report: which API 2 functions are still called, by whom, how often.
+
+The running shim keeps a `UsageTracker` (served as JSON at the admin listener's /usage);
+the same rows can be rebuilt from access log files. Memory is bounded: names are cut to a
+fixed length and past MAX_ROWS distinct (function, mode, client) rows new ones are only
+counted in `dropped`. Per process: with several workers, ask each or read the access logs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, TextIO
+
+MAX_ROWS = 10_000
+MAX_NAME = 64  # a module or function name longer than any real one is cut
+MAX_AGENT = 200
+MODE_WORDS = {"translate": "translated", "passthrough": "passed through", "reject": "rejected"}
+
+
+@dataclass(slots=True)
+class UsageRow:
+    function: str
+    mode: str
+    auth: str | None  # "scheme user", never the secret
+    client: str  # source address
+    user_agent: str
+    calls: int
+    first_seen: float
+    last_seen: float
+
+
+def function_name(module: str, func: str) -> str:
+    return f"{module[:MAX_NAME]}::{func[:MAX_NAME]}"
+
+
+class UsageTracker:
+    def __init__(self, max_rows: int = MAX_ROWS) -> None:
+        self.max_rows = max_rows
+        self.rows: dict[tuple[str, str, str | None, str, str], UsageRow] = {}
+        self.dropped = 0
+        self.since = time.time()
+
+    def record(self, function: str, mode: str, auth: str | None, client: str, user_agent: str,
+               when: float | None = None, calls: int = 1) -> None:
+        when = time.time() if when is None else when
+        user_agent = user_agent[:MAX_AGENT]
+        key = (function, mode, auth, client, user_agent)
+        row = self.rows.get(key)
+        if row is None:
+            if len(self.rows) >= self.max_rows:
+                self.dropped += calls
+                return
+            self.rows[key] = UsageRow(function, mode, auth, client, user_agent, calls, when, when)
+            return
+        row.calls += calls
+        row.first_seen = min(row.first_seen, when)
+        row.last_seen = max(row.last_seen, when)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"since": self.since, "dropped": self.dropped, "rows": [asdict(r) for r in self.sorted_rows()]}
+
+    def sorted_rows(self) -> list[UsageRow]:
+        return sorted(self.rows.values(), key=lambda r: (r.function, r.mode, -r.calls, r.auth or "", r.client))
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> "UsageTracker":
+        tracker = cls()
+        tracker.since = document.get("since", tracker.since)
+        tracker.dropped = document.get("dropped", 0)
+        for fields in document.get("rows", []):
+            row = UsageRow(**fields)
+            tracker.rows[(row.function, row.mode, row.auth, row.client, row.user_agent)] = row
+        return tracker
+
+    def add_log_lines(self, lines: Iterable[str]) -> int:
+        """Count the API 2 calls of access log lines (other lines are skipped); returns how many."""
+        seen = 0
+        for line in lines:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or not entry.get("api2"):
+                continue
+            when = _parse_time(entry.get("ts"))
+            self.record(str(entry["api2"]), str(entry.get("mode", "")), entry.get("auth"),
+                        str(entry.get("client", "")), str(entry.get("ua") or ""), when)
+            seen += 1
+        if seen and self.rows:
+            self.since = min(r.first_seen for r in self.rows.values())
+        return seen
+
+
+def _parse_time(text: Any) -> float:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return time.time()
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+COLUMNS = ("function", "handled", "calls", "first seen (UTC)", "last seen (UTC)", "auth", "source", "user agent")
+
+
+def write_report(tracker: UsageTracker, out: TextIO, source: str) -> None:
+    """A table an operator reads to plan the cut-over: one line per function, way handled and client."""
+    rows = tracker.sorted_rows()
+    functions = {r.function for r in rows}
+    calls = sum(r.calls for r in rows)
+    out.write(f"API 2 usage from {source} since {_when(tracker.since)} UTC: "
+              f"{len(functions)} functions, {calls} calls\n")
+    if tracker.dropped:
+        out.write(f"({tracker.dropped} calls from further clients were counted but not itemised)\n")
+    if not rows:
+        return
+    table = [COLUMNS] + [
+        (r.function, MODE_WORDS.get(r.mode, r.mode), str(r.calls), _when(r.first_seen), _when(r.last_seen),
+         r.auth or "-", r.client or "-", r.user_agent or "-")
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS) - 1)]
+    for row in table:
+        cells = [cell.rjust(w) if i == 2 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        out.write("  ".join(cells + [row[-1]]).rstrip() + "\n")
