@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import asyncio
 import logging
 import signal
@@ -17,10 +18,14 @@ from .config import SERVICES, Config, ConfigError, load_config
 from .coverage import FORMATS
 from .guard import Gate
 from .legacy import merge_params, recognise, split_path, with_whm_account
-from .lifecycle import Lifecycle
 from .mapping import DEFAULT_MODE, MappingTable, load_table
+from .admin import start_admin
+from .observe import Runtime, configure_logging
+from .opsconfig import DEFAULT_ADMIN_LISTEN, LOG_LEVELS
+from .reload import Reloader, reload_on_sighup
 from .server import HttpLimits, start_listener
 from .tls import server_context
+from .usage import UsageTracker, fetch_usage, write_report
 from .transforms import TransformError
 from .translate import build_uapi_call, whm_form
 from .yamlsource import SourceErrors
@@ -78,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
 
+    usage = commands.add_parser("usage", help="which API 2 functions are still called, by whom, how handled")
+    usage.add_argument("--admin", metavar="HOST:PORT", help=f"a running shim's admin listener (default {DEFAULT_ADMIN_LISTEN})")
+    usage.add_argument("--config", type=Path, help="take the admin address from this config file")
+    usage.add_argument("--log", type=Path, action="append", help="read access log files instead ('-': stdin; repeatable)")
+    usage.add_argument("--json", action="store_true", help="the rows as JSON")
+    usage.set_defaults(run=_cmd_usage)
+
     demo = commands.add_parser("demo", help="run the embedded fake cPanel with the shim in front of it")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--whm-port", type=int, default=8087, help="shim's WHM listener (default 8087)")
@@ -94,13 +106,17 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
     parser.add_argument("--upstream-version", help="cPanel version of the upstream, e.g. 11.120")
     parser.add_argument("--workers", type=int, help="processes serving the same ports (default 1)")
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS,
+                        help="app log level (default: logging.level in the config, else INFO)")
+    parser.add_argument("--admin-listen", metavar="HOST:PORT|off",
+                        help=f"admin listener: health, metrics, usage, reload (default {DEFAULT_ADMIN_LISTEN})")
     # Set by the master on the workers it starts: bind with SO_REUSEPORT, start no workers.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version", "workers")
+    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version",
+             "workers", "admin_listen")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -227,12 +243,17 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         config = _load(args)
         tables = TableHolder(load_configured_table(config))
     except (ConfigError, SourceErrors) as exc:
         _print_errors(_errors_of(exc))
+        return 1
+    settings = config.logging_settings
+    try:
+        configure_logging(settings.access_log, args.log_level or settings.level)
+    except OSError as exc:
+        _print_errors([f"cannot open the access log: {exc.strerror or exc}"])
         return 1
     if config.workers > 1 and not args.worker:
         from .workers import run_master
@@ -242,24 +263,29 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             _print_errors([f"cannot listen: {exc.strerror or exc}"])
             return 1
+    runtime = Runtime()
+    reloader = Reloader(args.config, _overrides(args), config, tables, runtime.lifecycle, runtime.metrics)
     try:
-        asyncio.run(_serve(config, tables, reuse_port=args.worker))
+        asyncio.run(_serve(config, tables, runtime, reloader, reuse_port=args.worker))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1
     return 0
 
 
-async def _serve(config: Config, tables: TableHolder, *, reuse_port: bool = False) -> None:
+async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = None,
+                 reloader: Reloader | None = None, *, reuse_port: bool = False) -> None:
     log = logging.getLogger("api2shim")
     limits = HttpLimits(max_line_size=config.max_line_size, max_field_size=config.max_field_size)
     ssl_context = server_context(config.tls_cert, config.tls_key) if config.tls_cert and config.tls_key else None
     gate = Gate(config.max_concurrent)  # one cap for the whole process
-    lifecycle = Lifecycle()
+    runtime = runtime or Runtime()
+    lifecycle = runtime.lifecycle
     listeners = []
+    admin = None
     try:
         for service in config.services:
-            app = create_app(config, service.name, tables, gate=gate)
+            app = create_app(config, service.name, tables, runtime, gate=gate)
             listener = await start_listener(
                 app, service.listen_host, service.listen_port, limits=limits, ssl_context=ssl_context,
                 reuse_port=reuse_port, shutdown_timeout=config.shutdown_timeout,
@@ -267,6 +293,9 @@ async def _serve(config: Config, tables: TableHolder, *, reuse_port: bool = Fals
             listeners.append(listener)
             log.info("%s listening on %s://%s:%d, upstream %s", service.name, "https" if ssl_context else "http",
                      service.listen_host, listener.port, service.upstream)
+        admin = await start_admin(config, runtime, reloader, reuse_port=reuse_port)
+        if reloader is not None:
+            reload_on_sighup(reloader)
         await _wait_for_stop()
         lifecycle.begin_drain()
         log.info("stopping: no new connections; %d request(s) in flight get up to %gs to finish",
@@ -274,6 +303,8 @@ async def _serve(config: Config, tables: TableHolder, *, reuse_port: bool = Fals
     finally:
         # Concurrently, so the bound is one shutdown_timeout for the process, not one per listener.
         await asyncio.gather(*(listener.close() for listener in listeners))
+        if admin is not None:  # last, so /readyz says "draining" while requests finish
+            await admin.close()
     log.info("stopped")
 
 
@@ -283,6 +314,39 @@ async def _wait_for_stop() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+
+
+def _cmd_usage(args: argparse.Namespace) -> int:
+    try:
+        if args.log:
+            tracker, source = UsageTracker(), ", ".join(str(p) for p in args.log)
+            for path in args.log:
+                if str(path) == "-":
+                    tracker.add_log_lines(sys.stdin)
+                    continue
+                with open(path, encoding="utf-8", errors="replace") as lines:
+                    tracker.add_log_lines(lines)
+        else:
+            address = args.admin or _admin_address(args.config)
+            tracker, source = fetch_usage(address), f"the shim at {address}"
+    except (OSError, ValueError, ConfigError) as exc:
+        _print_errors(_errors_of(exc) if isinstance(exc, ConfigError) else [f"cannot read usage: {exc}"])
+        return 1
+    if args.json:
+        print(json.dumps(tracker.as_json(), indent=2))
+    else:
+        write_report(tracker, sys.stdout, source)
+    return 0
+
+
+def _admin_address(config_path: Path | None) -> str:
+    if config_path is None:
+        return DEFAULT_ADMIN_LISTEN
+    listen = load_config(config_path, {"whm_listen": "127.0.0.1:0"}).admin_settings.listen
+    if listen is None:
+        raise ValueError("the admin listener is off in this config; use --log FILE")
+    host, port = listen
+    return f"{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from . import redact
 from .lifecycle import Lifecycle
+from .mapping import MappingTable
 from .metrics import Metrics
 from .usage import MAX_AGENT, UsageTracker, function_name
 
@@ -91,12 +92,14 @@ def _incoming_id(request: web.BaseRequest) -> str | None:
 
 
 def note_call(request: web.BaseRequest, module: str, func: str, mode: str, mapped: bool,
-              args: dict[str, str], secret: Iterable[str] = ()) -> None:
+              args: dict[str, str], table: MappingTable) -> None:
     record: RequestRecord | None = request.get(_RECORD_KEY)
     name = function_name(module, func)
     if record is not None:
         record.function, record.mode, record.mapped = name, mode, mapped
     if log.isEnabledFor(logging.DEBUG):
+        # Any name an entry marks secret is secret in every call: a client may send it anywhere.
+        secret = {arg for entry in table.entries.values() for arg in entry.secret_args}
         log.debug("api2 %s mode=%s args=%s", name, mode, redact.redact_args(args, secret))
 
 

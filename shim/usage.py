@@ -131,3 +131,14 @@ def write_report(tracker: UsageTracker, out: TextIO, source: str) -> None:
     for row in table:
         cells = [cell.rjust(w) if i == 2 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         out.write("  ".join(cells + [row[-1]]).rstrip() + "\n")
+
+
+FETCH_TIMEOUT = 10.0
+
+
+def fetch_usage(address: str) -> UsageTracker:
+    """The rows of a running shim, from its admin listener at HOST:PORT."""
+    from urllib.request import urlopen
+
+    with urlopen(f"http://{address}/usage", timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - operator-given address
+        return UsageTracker.from_json(json.loads(answer.read()))

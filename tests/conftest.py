@@ -7,6 +7,7 @@ over real HTTP with their own client.
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
@@ -15,7 +16,10 @@ import pytest
 
 from shim import fakecpanel
 from shim.app import TableHolder, create_app, load_configured_table
+from shim.admin import create_admin_app
 from shim.config import Config, load_config
+from shim.observe import Runtime
+from shim.reload import Reloader
 from shim.server import Listener, start_listener
 
 ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
@@ -48,7 +52,8 @@ class Stack:
         return document["data"]
 
 
-async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel.FakeState | None = None):
+async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel.FakeState | None = None,
+                      runtime: Runtime | None = None, tables: TableHolder | None = None):
     state = state or fakecpanel.FakeState.demo()
     fake_whm = await start_listener(fakecpanel.create_whm_app(state), "127.0.0.1", 0)
     fake_cpanel = await start_listener(fakecpanel.create_cpanel_app(state), "127.0.0.1", 0)
@@ -64,9 +69,9 @@ async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel
             **(overrides or {}),
         },
     )
-    tables = TableHolder(load_configured_table(config))
-    shim_whm = await start_listener(create_app(config, "whm", tables), "127.0.0.1", 0)
-    shim_cpanel = await start_listener(create_app(config, "cpanel", tables), "127.0.0.1", 0)
+    tables = tables or TableHolder(load_configured_table(config))
+    shim_whm = await start_listener(create_app(config, "whm", tables, runtime), "127.0.0.1", 0)
+    shim_cpanel = await start_listener(create_app(config, "cpanel", tables, runtime), "127.0.0.1", 0)
     listeners: list[Listener] = [shim_whm, shim_cpanel, fake_whm, fake_cpanel]
     return state, config, listeners
 
@@ -87,3 +92,53 @@ async def stack() -> AsyncIterator[Stack]:
         )
     for listener in listeners:
         await listener.close()
+
+
+@dataclass
+class OpsStack(Stack):
+    """The stack plus what operators see: shared runtime, the admin listener, the reloader."""
+
+    runtime: Runtime = None  # type: ignore[assignment]
+    tables: TableHolder = None  # type: ignore[assignment]
+    reloader: Reloader = None  # type: ignore[assignment]
+    admin: str = ""  # base URL of the admin listener
+
+
+@contextlib.asynccontextmanager
+async def ops_stack_context(overrides: dict[str, Any] | None = None, state: fakecpanel.FakeState | None = None):
+    runtime = Runtime()
+    state, config, listeners = await start_stack(overrides, state, runtime)
+    shim_whm, shim_cpanel, fake_whm, fake_cpanel = listeners
+    # The shim apps share one TableHolder; fetch it back from one of them.
+    from shim.app import STATE
+    tables = shim_whm.runner.app[STATE].tables
+    reloader = Reloader(None, dict(overrides or {}, **_listen_overrides(config)), config, tables,
+                        runtime.lifecycle, runtime.metrics)
+    admin = await start_listener(create_admin_app(runtime, config.services, reloader), "127.0.0.1", 0)
+    listeners.append(admin)
+    try:
+        async with aiohttp.ClientSession(auto_decompress=False) as http:
+            yield OpsStack(
+                state=state, config=config,
+                whm=f"http://127.0.0.1:{shim_whm.port}", cpanel=f"http://127.0.0.1:{shim_cpanel.port}",
+                fake_whm=f"http://127.0.0.1:{fake_whm.port}", fake_cpanel=f"http://127.0.0.1:{fake_cpanel.port}",
+                http=http, runtime=runtime, tables=tables, reloader=reloader, admin=f"http://127.0.0.1:{admin.port}",
+            )
+    finally:
+        for listener in listeners:
+            await listener.close()
+
+
+def _listen_overrides(config: Config) -> dict[str, Any]:
+    """The settings start_stack chose, so a reload rebuilds the same config."""
+    values: dict[str, Any] = {"connect_timeout": config.connect_timeout, "read_timeout": config.read_timeout}
+    for service in config.services:
+        values[f"{service.name}_listen"] = f"{service.listen_host}:{service.listen_port}"
+        values[f"{service.name}_upstream"] = str(service.upstream)
+    return values
+
+
+@pytest.fixture
+async def ops_stack() -> AsyncIterator[OpsStack]:
+    async with ops_stack_context() as stack:
+        yield stack

@@ -1,0 +1,121 @@
+"""The admin listener: health, readiness, metrics, usage and reload, on its own port.
+
+It is a separate server so that no WHM or cPanel path is shadowed. It answers without
+credentials, so it listens on loopback unless configured otherwise (see opsconfig.py).
+
+    GET  /healthz   200 while the process runs
+    GET  /readyz    200 when config is loaded, every upstream accepts a TCP connection and the
+                    process is not draining; else 503 with the reasons
+    GET  /metrics   Prometheus text format
+    GET  /usage     the API 2 usage rows as JSON (what `python -m shim usage` prints)
+    POST /reload    reload config and mappings (see reload.py); 200 or 422 with the errors
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+import orjson
+from aiohttp import web
+
+from .config import Config, ServiceConfig
+from .metrics import CONTENT_TYPE
+from .observe import Runtime
+from .reload import Reloader
+from .server import Listener, start_listener
+
+log = logging.getLogger("api2shim")
+
+# A readiness probe must answer before the orchestrator's own timeout (often 1 s).
+READY_CONNECT_TIMEOUT = 0.8
+
+_RUNTIME = web.AppKey("admin_runtime", Runtime)
+_UPSTREAMS = web.AppKey("admin_upstreams", tuple)
+_RELOADER = web.AppKey("admin_reloader", object)
+
+
+def create_admin_app(runtime: Runtime, services: Sequence[ServiceConfig], reloader: Reloader | None) -> web.Application:
+    app = web.Application()
+    app[_RUNTIME] = runtime
+    app[_UPSTREAMS] = tuple(services)
+    app[_RELOADER] = reloader
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/usage", usage)
+    app.router.add_post("/reload", reload)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok\n")
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[_RUNTIME]
+    reasons = runtime.lifecycle.not_ready_reasons()
+    services: tuple[ServiceConfig, ...] = request.app[_UPSTREAMS]
+    reachable = await asyncio.gather(*(_reachable(s) for s in services))
+    reasons += [f"{s.name} upstream unreachable" for s, ok in zip(services, reachable) if not ok]
+    document = {"ready": not reasons, "reasons": reasons}
+    if runtime.lifecycle.last_reload_error:
+        document["last_reload_errors"] = runtime.lifecycle.last_reload_error
+    return _json(document, status=503 if reasons else 200)
+
+
+async def _reachable(service: ServiceConfig) -> bool:
+    """A TCP connection to the upstream opens (no TLS handshake, no request: cheap and side-effect free)."""
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(service.upstream.host, service.upstream.port), READY_CONNECT_TIMEOUT
+        )
+    except (OSError, asyncio.TimeoutError):
+        return False
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass
+    return True
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[_RUNTIME].metrics.exposition()
+    response = web.Response(body=body)
+    response.headers["Content-Type"] = CONTENT_TYPE
+    return response
+
+
+async def usage(request: web.Request) -> web.Response:
+    return _json(request.app[_RUNTIME].usage.as_json())
+
+
+async def reload(request: web.Request) -> web.Response:
+    reloader: Reloader | None = request.app[_RELOADER]  # type: ignore[assignment]
+    if reloader is None:
+        return _json({"reloaded": False, "errors": ["this process has no reloadable config"]}, status=409)
+    result = await reloader.reload()
+    return _json(result.as_json(), status=200 if result.ok else 422)
+
+
+def _json(document: object, *, status: int = 200) -> web.Response:
+    response = web.Response(body=orjson.dumps(document) + b"\n", status=status)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+async def start_admin(
+    config: Config, runtime: Runtime, reloader: Reloader | None, *, reuse_port: bool = False
+) -> Listener | None:
+    """The admin listener when the config asks for one (it does by default)."""
+    listen = config.admin_settings.listen
+    if listen is None:
+        return None
+    host, port = listen
+    # Workers share the admin port like the others; /metrics sums them all (multiprocess mode).
+    listener = await start_listener(create_admin_app(runtime, config.services, reloader), host, port,
+                                    reuse_port=reuse_port)
+    log.info("admin listening on %s:%d (healthz, readyz, metrics, usage, reload)", host, listener.port)
+    return listener

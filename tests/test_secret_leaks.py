@@ -1,0 +1,224 @@
+"""No secret a client sends ever appears in anything the shim writes.
+
+The real stack runs with every logger captured at DEBUG. Secrets travel in the query, a
+urlencoded body, a multipart body, every Authorization scheme and cookies, through
+translate, pass-through and reject, and through every upstream failure the fake can
+script. Then every captured line, the /metrics text, the /usage document and the usage
+report are searched for every secret. The test also checks that the lines it searched
+are the ones it expected (one access line per request, redacted argument lines), so it
+cannot pass by capturing nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import aiohttp
+
+from conftest import ops_stack_context
+from shim import fakecpanel
+from shim.mapping import default_mapping_dir
+from shim.usage import write_report
+
+QUERY_PASS = "Qry-s3cret-luggage-1"
+BODY_PASS = "Bdy-s3cret-luggage-2"
+MULTIPART_PASS = "Mpt-s3cret-luggage-3"
+TOKEN_ARG = "TokArgS3cretValue4"
+KEY_ARG = "-----BEGIN PRIVATE KEY-----MIIEvS3cretKey5"
+OLDPASS_ARG = "OldPassS3cret6"
+MARKED_SECRET = "Phrase-marked-s3cret-7"  # an innocently named argument the mapping marks secret
+BEARER = "BearerS3cretToken8"
+DIGEST_RESPONSE = "DigestResp9s3cret"
+BARE_TOKEN = "BareTokenNoScheme10"
+COOKIE_VALUE = "CookieSessS3cret11"
+COOKIE_VALUE_2 = "CookieSessS3cret12"
+WHM_ACCESS_HASH = "AccessHashS3cret13" * 3
+
+BASIC = base64.b64encode(f"user:{fakecpanel.USER_PASSWORD}".encode()).decode()
+BASIC_WRONG = base64.b64encode(b"user:BasicWrongS3cret14").decode()
+
+SECRETS = [
+    QUERY_PASS, BODY_PASS, MULTIPART_PASS, TOKEN_ARG, KEY_ARG, "MIIEvS3cretKey5", OLDPASS_ARG, MARKED_SECRET,
+    BEARER, DIGEST_RESPONSE, BARE_TOKEN, COOKIE_VALUE, COOKIE_VALUE_2, WHM_ACCESS_HASH, BASIC, BASIC_WRONG,
+    "BasicWrongS3cret14", fakecpanel.ROOT_TOKEN, fakecpanel.USER_TOKEN, fakecpanel.USER_PASSWORD,
+    fakecpanel.ROOT_PASSWORD,
+]
+
+AUTH_HEADERS = [
+    {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"},
+    {"Authorization": f"WHM root:{WHM_ACCESS_HASH}"},
+    {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"},
+    {"Authorization": f"Basic {BASIC}"},
+    {"Authorization": f"Basic {BASIC_WRONG}"},
+    {"Authorization": f"Bearer {BEARER}"},
+    {"Authorization": f'Digest username="user", realm="cpanel", response="{DIGEST_RESPONSE}"'},
+    {"Authorization": BARE_TOKEN},
+    {"Authorization": f"whm {BARE_TOKEN}"},
+    {"Cookie": f"whostmgrsession={COOKIE_VALUE}; cpsession={COOKIE_VALUE_2}"},
+]
+
+LEAKY = """\
+module: Leaky
+functions:
+  setphrase:
+    mode: translate
+    uapi: Ftp::passwd
+    args:
+      user: user
+      phrase: {to: pass, secret: true}
+    output: {shape: status}
+  passme:
+    mode: passthrough
+    reason: test entry
+  rejectme:
+    mode: reject
+    reason: test entry
+"""
+
+FAULTS = ["status:500", "html", "invalid_json", "reset", "drop", "hang"]
+
+
+def mappings(tmp_path: Path) -> Path:
+    folder = tmp_path / "mappings"
+    shutil.copytree(default_mapping_dir(), folder, ignore=shutil.ignore_patterns("__*"))
+    (folder / "Leaky.yaml").write_text(LEAKY)
+    return folder
+
+
+def api2_query(module: str, func: str, **args: str) -> str:
+    meta = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
+            "cpanel_jsonapi_module": module, "cpanel_jsonapi_func": func}
+    return "&".join(f"{k}={v}" for k, v in {**meta, **args}.items())
+
+
+def multipart(**fields: str) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    for name, value in fields.items():
+        form.add_field(name, value, content_type="text/plain")
+    return form
+
+
+CALLS = [  # (module, func): every mode
+    ("Ftp", "passwd"),  # translate
+    ("Leaky", "setphrase"),  # translate, mapping-marked secret
+    ("Leaky", "passme"),  # passthrough entry
+    ("Ftp", "nosuchfunction"),  # no entry: default passthrough
+    ("Leaky", "rejectme"),  # reject
+]
+
+
+async def send_everything(stack, base: str, headers: dict[str, str]) -> list[tuple[int, bytes]]:
+    """Each call with secrets in the query, a urlencoded body and a multipart body."""
+    answers = []
+    for module, func in CALLS:
+        query = api2_query(module, func, user="user", **{"pass": QUERY_PASS, "token": TOKEN_ARG,
+                                                         "phrase": MARKED_SECRET, "oldpass": OLDPASS_ARG})
+        async with stack.http.get(f"{base}/cpsess0123456789/json-api/cpanel?{query}", headers=headers) as resp:
+            answers.append((resp.status, await resp.read()))
+        body = api2_query(module, func, user="user", password=BODY_PASS, key=KEY_ARG.replace("+", "%2B"),
+                          phrase=MARKED_SECRET)
+        async with stack.http.post(f"{base}/json-api/cpanel", data=body, headers={
+                **headers, "Content-Type": "application/x-www-form-urlencoded"}) as resp:
+            answers.append((resp.status, await resp.read()))
+        form = multipart(cpanel_jsonapi_user="user", cpanel_jsonapi_module=module, cpanel_jsonapi_func=func,
+                         cpanel_jsonapi_apiversion="2", user="user", newpass=MULTIPART_PASS, phrase=MARKED_SECRET)
+        async with stack.http.post(f"{base}/json-api/cpanel", data=form, headers=headers) as resp:
+            answers.append((resp.status, await resp.read()))
+    # Not API 2: WHM API 1 with a password in the query, and a login form.
+    async with stack.http.get(f"{base}/json-api/passwd?api.version=1&user=user&password={QUERY_PASS}",
+                              headers=headers) as resp:
+        answers.append((resp.status, await resp.read()))
+    async with stack.http.post(f"{base}/login", data={"user": "user", "pass": BODY_PASS}, headers=headers,
+                               allow_redirects=False) as resp:
+        answers.append((resp.status, await resp.read()))
+    return answers
+
+
+REQUESTS_PER_ROUND = len(CALLS) * 3 + 2
+
+
+def captured_lines(caplog) -> list[str]:
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return [formatter.format(record) for record in caplog.records]
+
+
+def assert_no_secret(where: str, text: str) -> None:
+    found = [secret for secret in SECRETS if secret in text]
+    assert not found, f"{where} contains {found}"
+
+
+async def test_no_secret_in_any_line_metric_or_report(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    overrides = {"mappings": [mappings(tmp_path)], "read_timeout": 0.3}
+    async with ops_stack_context(overrides) as stack:
+        shim_made = []  # answers the shim wrote itself (502/504): their text must be clean too
+        sent = 0
+        for headers in AUTH_HEADERS:
+            for base in (stack.whm, stack.cpanel):
+                answers = await send_everything(stack, base, headers)
+                sent += len(answers)
+        for fault in FAULTS:
+            for base in (stack.whm, stack.cpanel):
+                for module, func in (("Ftp", "passwd"), ("Leaky", "passme")):
+                    stack.state.faults.add(re.compile("."), fault, times=1)
+                    query = api2_query(module, func, user="user", **{"pass": QUERY_PASS})
+                    try:
+                        async with stack.http.post(f"{base}/json-api/cpanel", data=query, headers={
+                                "Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}",
+                                "Cookie": f"cpsession={COOKIE_VALUE}"}) as resp:
+                            status, body = resp.status, await resp.read()
+                    except aiohttp.ClientError:  # a pass-through relays a reset as a reset
+                        status, body = 0, b""
+                    sent += 1
+                    if module == "Ftp":  # translated: the shim answers the failure itself
+                        assert status in (502, 504), (fault, status)
+                        shim_made.append(body.decode("utf-8", "replace"))
+        async with stack.http.get(f"{stack.admin}/metrics") as resp:
+            metrics_text = await resp.text()
+        async with stack.http.get(f"{stack.admin}/usage") as resp:
+            usage_text = await resp.text()
+        report = io.StringIO()
+        write_report(stack.runtime.usage, report, "test")
+
+    lines = captured_lines(caplog)
+    for line in lines:
+        assert_no_secret("log line", line)
+    assert_no_secret("/metrics", metrics_text)
+    assert_no_secret("/usage", usage_text)
+    assert_no_secret("usage report", report.getvalue())
+    for body in shim_made:
+        assert_no_secret("an answer the shim wrote", body)
+
+    # The search covered what it should: one access line per request, arguments logged masked,
+    # every upstream failure logged, and upstream got the secrets (the shim did forward them).
+    access = [r for r in caplog.records if r.name == "api2shim.access"]
+    assert len(access) == sent
+    args_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("api2 Leaky::setphrase")]
+    assert args_lines and all("'phrase': '********'" in line for line in args_lines)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) >= len(FAULTS) * 4
+    assert any(MARKED_SECRET in (r.body or b"").decode() for r in stack.state.requests)
+    assert "Ftp::passwd" in metrics_text and "Leaky::setphrase" in usage_text
+
+
+async def test_no_secret_when_upstream_is_unreachable(caplog):
+    caplog.set_level(logging.DEBUG)
+    async with ops_stack_context({"whm_upstream": "http://127.0.0.1:9", "cpanel_upstream": "http://127.0.0.1:9"}) as stack:
+        for base in (stack.whm, stack.cpanel):
+            for module, func in (("Ftp", "passwd"), ("Ftp", "nosuchfunction")):
+                query = api2_query(module, func, user="user", **{"pass": QUERY_PASS})
+                async with stack.http.get(f"{base}/json-api/cpanel?{query}", headers={
+                        "Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}) as resp:
+                    assert resp.status == 502
+                    assert_no_secret("502 answer", await resp.text())
+        async with stack.http.get(f"{stack.admin}/metrics") as resp:
+            metrics_text = await resp.text()
+    for line in captured_lines(caplog):
+        assert_no_secret("log line", line)
+    assert_no_secret("/metrics", metrics_text)
+    assert 'api2shim_errors_total{kind="connect"} 4.0' in metrics_text
