@@ -83,7 +83,7 @@ def create_app(
     app[STATE] = ServiceState(config=config, service=service_config, tables=tables)
     app[observe.RUNTIME] = runtime or observe.Runtime()
     app[observe.LISTENER] = service
-    app.middlewares.append(observe.middleware)
+    app.middlewares.insert(0, observe.middleware)  # outermost: refusals by the guard are logged too
     app.on_response_prepare.append(observe.tag_response)
     app.cleanup_ctx.append(_upstream_session)
     app.router.add_route("*", "/{tail:.*}", handle)

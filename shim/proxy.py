@@ -9,7 +9,7 @@ import aiohttp
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
-from .observe import REQUEST_ID_HEADER, request_id
+from .observe import REQUEST_ID_HEADER, note_error, request_id
 from .upstream import upstream_url
 from .config import ServiceConfig
 
@@ -101,6 +101,7 @@ async def forward(
         except PASSTHROUGH_ERRORS as exc:
             # The status line is out: the only honest signal left is an incomplete body.
             log.warning("pass-through answer from %s broke off: %s", service.name, type(exc).__name__)
+            note_error(request, "broken")
             if request.transport is not None:
                 request.transport.abort()
             return response
