@@ -72,10 +72,16 @@ def domainkey(value: str, ctx: CallContext) -> str:
     return text.replace(".", "_", 1)
 
 
+def pipes_to_commas(value: str, ctx: CallContext) -> str:
+    """A list API 2 took pipe-separated (`a|b`) where UAPI wants commas (`a,b`)."""
+    return ",".join(part for part in value.split("|") if part)
+
+
 TRANSFORMS: dict[str, Transform] = {
     "bool01": bool01,
     "integer": integer,
     "lower": lower,
     "account_prefix": account_prefix,
     "domainkey": domainkey,
+    "pipes_to_commas": pipes_to_commas,
 }

@@ -45,3 +45,19 @@ async def test_savefile_writes_and_answers_the_legacy_keys(stack):
     assert stack.state.requests[-1].form["from_charset"] == ["UTF-8"]
     got = await stack.post_json(f"{stack.whm}/json-api/cpanel", data={**form, "charset": "EBCDIC"}, headers=ROOT_AUTH)
     assert got == (200, failed("savefile", "“EBCDIC” is not a supported character set."))
+
+
+async def test_statfiles_names_files_with_pipes(stack):
+    got = await api2(stack, "statfiles", dir="public_html", files="index.html|.htaccess|images")
+    listed = await stack.uapi_data("Fileman", "list_files", dir="public_html", show_hidden="1",
+                                   only_these_files="index.html,.htaccess,images")
+    assert got == (200, ok("statfiles", listed["dirs"] + listed["files"]))
+    assert [r["file"] for r in got[1]["cpanelresult"]["data"]] == ["images", ".htaccess", "index.html"]
+    assert stack.state.requests[-2].form["only_these_files"] == ["index.html,.htaccess,images"]
+    assert await api2(stack, "statfiles", dir="../other", files="x") == (
+        200, failed("statfiles", "The path “../other” is outside the home directory."))
+
+
+async def test_listfiles_keeps_the_filepath_arguments_for_uapi(stack):
+    got = await api2(stack, "listfiles", dir="public_html", filelist="1", **{"filepath-A": "index.html"})
+    assert [r["file"] for r in got[1]["cpanelresult"]["data"]] == ["index.html"]

@@ -122,3 +122,8 @@ def test_fixed_envelopes():
     assert envelopes.function_not_found("Test", "test") == {
         "cpanelresult": {"apiversion": 2, "error": "Could not find function 'test' in module 'Test'", "func": "test", "module": "Test"}
     }
+
+
+def test_pipes_to_commas():
+    from shim.transforms import CallContext, pipes_to_commas
+    assert pipes_to_commas("a|b||c", CallContext(user=None)) == "a,b,c"

@@ -3,7 +3,8 @@ in-memory file tree per account.
 
 Paths may be absolute inside the home directory or relative to it; anything outside the
 home directory is refused. Hidden entries (leading dot) are listed only with
-show_hidden=1. list_files answers {dirs, files} as the UAPI description says, each sorted
+show_hidden=1. only_these_files is comma-separated; limit_to_list=1 keeps the names given
+as `filepath-*` arguments. list_files answers {dirs, files} as the UAPI description says, each sorted
 by name. Error texts are assumed (no live server).
 
 Demo seed: public_html/ (index.html, .htaccess, images/), public_html/ftpuser/, mail/,
@@ -83,14 +84,18 @@ def _record(account: CpanelAccount, tree: FileTree, path: str, args: Args) -> di
 
 
 @uapi_function("Fileman", "list_files", samples=[
-    {"dir": "public_html", "show_hidden": "1", "include_mime": "1", "check_for_leaf_directories": "1"}])
+    {"dir": "public_html", "show_hidden": "1", "include_mime": "1", "check_for_leaf_directories": "1"},
+    {"dir": "/home/user/public_html", "only_these_files": "index.html,images"}])
 def list_files(ctx: UapiContext, args: Args) -> UapiOutcome:
     tree = file_tree(ctx.account)
     directory = _resolve(ctx.account, args.get("dir", ""))
     if tree.nodes.get(directory, Node("file")).type != "dir":
         raise UapiError(f"The directory “{directory}” does not exist.")
     types = {t for t in args.get("types", "").split("|") if t}
-    only = {f for f in args.get("only_these_files", "").split("|") if f}
+    only = {f for f in args.get("only_these_files", "").split(",") if f}
+    if args.get("limit_to_list") == "1":
+        # Only the names given as filepath-A, filepath-B... arguments.
+        only |= {v for name in args if name.startswith("filepath-") for v in args.getlist(name)}
     dirs, files = [], []
     for path in _children(tree, directory):
         name, node = posixpath.basename(path), tree.nodes[path]
