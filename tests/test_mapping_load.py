@@ -54,7 +54,7 @@ functions:
     assert load_errors(path) == [
         f"{path}:3: function name 'pass-wd' is not [A-Za-z0-9_]+",
         f"{path}:7: Ftp::setquota: uapi must be Module::function, not 'Ftp::set quota'",
-        f"{path}:9: Ftp::setquota: args.quota: unknown transform 'megabytes' (known: account_prefix, bool01, domainkey, integer, lower)",
+        f"{path}:9: Ftp::setquota: args.quota: unknown transform 'megabytes' (known: account_prefix, bool01, domainkey, integer, lower, pipes_to_commas)",
     ]
 
 
