@@ -132,7 +132,7 @@ def normalise_head(head: bytes) -> HeadDecision:
     quirks come back rewritten; anything else odd comes back untouched with
     ``Framing.UNKNOWN`` so that aiohttp decides (and refuses) on its own.
     """
-    if head[:8].upper() == b"CONNECT ":
+    if head[:1] in b"Cc" and head[:8].upper() == b"CONNECT ":
         return _UNTOUCHED  # aiohttp stops parsing HTTP after CONNECT: so do we
     # One regex pass finds the first header that frames the body, or a stray "\n\r"; a
     # clean GET matches nothing. Other bare LFs are not looked for: aiohttp refuses them.
