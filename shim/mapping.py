@@ -494,10 +494,11 @@ class _FileCompiler:
             if key in spec:
                 rows = spec[key]
                 # Rows are records; failure rows may be plain strings (`data: ["error text"]`)
+                # or null (wrappers that put UAPI's missing data in their list: `data: [null]`),
                 # and success rows numbers (MysqlFE mutations answered `data: [1]`).
-                row_types = (dict, str) if key == "failure" else (dict, int)
+                row_types = (dict, str, type(None)) if key == "failure" else (dict, int)
                 if not isinstance(rows, list) or not all(isinstance(r, row_types) and not isinstance(r, bool) for r in rows):
-                    kinds = "rows or strings" if key == "failure" else "rows"
+                    kinds = "rows, strings or ~" if key == "failure" else "rows"
                     self.error(spec.line_of(key), f"{where}: {key} must be a list of {kinds}")
                 elif key == "success" and shape != "status":
                     self.error(spec.line_of(key), f"{where}: success rows are only for the status shape")

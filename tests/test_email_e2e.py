@@ -96,7 +96,7 @@ async def test_listpops_success_and_failure(stack):
     got = await api2_whm(stack, "listpops", regex="info", skip_main="yes")
     assert got == (200, ok("listpops", [{"email": "info@example.com", "login": "info@example.com",
                                          "suspended_incoming": 0, "suspended_login": 0}]))
-    assert await api2_whm(stack, "listpops", regex="(") == (200, failed("listpops", "Invalid regular expression “(”."))
+    assert await api2_whm(stack, "listpops", regex="(") == (200, failed("listpops", "Invalid regular expression “(”.", data=[]))
 
 
 async def test_listpopssingle_leaves_out_the_main_account(stack):
@@ -104,7 +104,7 @@ async def test_listpopssingle_leaves_out_the_main_account(stack):
     assert got == (200, ok("listpopssingle", await uapi_direct(stack, "list_pops", skip_main="1")))
     assert "user" not in [r["email"] for r in got[1]["cpanelresult"]["data"]]
     assert await api2_cpanel(stack, "listpopssingle", regex="[") == (
-        200, failed("listpopssingle", "Invalid regular expression “[”."))
+        200, failed("listpopssingle", "Invalid regular expression “[”.", data=[]))
 
 
 async def test_listpopswithdisk_success_and_failure(stack):
@@ -113,7 +113,7 @@ async def test_listpopswithdisk_success_and_failure(stack):
     assert len(got[1]["cpanelresult"]["data"]) == 2
     assert "nearquotaonly" not in stack.state.requests_to("/execute/Email/list_pops_with_disk")[0].form
     assert await api2_cpanel(stack, "listpopswithdisk", regex="*") == (
-        200, failed("listpopswithdisk", "Invalid regular expression “*”."))
+        200, failed("listpopswithdisk", "Invalid regular expression “*”.", data=[]))
 
 
 async def test_getdiskusage_success_and_failure(stack):
@@ -121,7 +121,7 @@ async def test_getdiskusage_success_and_failure(stack):
     assert got == (200, ok("getdiskusage", [{"diskused": 12.0, "domain": "example.com",
                                              "login": "info@example.com", "user": "info"}]))
     assert await api2_whm(stack, "getdiskusage", user="ghost", domain="example.com") == (
-        200, failed("getdiskusage", "The email account “ghost@example.com” does not exist."))
+        200, failed("getdiskusage", "The email account “ghost@example.com” does not exist.", data=[None]))
 
 
 async def test_listmaildomains_success_and_failure(stack):
@@ -168,7 +168,7 @@ async def test_listforwards_success_and_failure(stack):
         "dest": "sales@example.com", "forward": "boss@example.net", "html_dest": "sales@example.com",
         "html_forward": "boss@example.net", "uri_dest": "sales%40example.com", "uri_forward": "boss%40example.net"}]))
     assert await api2_whm(stack, "listforwards") == (
-        200, failed("listforwards", "You must specify the “domain” parameter."))
+        200, failed("listforwards", "You must specify the “domain” parameter.", data=[]))
 
 
 # ------------------------------------------------------------------ MX records
@@ -196,14 +196,14 @@ async def test_addmx_failures(stack):
         200, failed("addmx", "expected a number, not 'high'"))
     assert len(stack.state.requests) == count
     assert await api2_whm(stack, "addmx", domain="example.com", exchange="mail.example.com", preference="0") == (
-        200, failed("addmx", "The MX record “mail.example.com” with priority “0” already exists for “example.com”."))
+        200, failed("addmx", "The MX record “mail.example.com” with priority “0” already exists for “example.com”.", data=[]))
 
 
 async def test_delmx_success_and_failure(stack):
     got = await api2_cpanel(stack, "delmx", domain="example.com", exchange="mail.example.com", preference="0")
     assert got == (200, ok("delmx", mx_answer("Removed entry: example.com. IN MX 0 mail.example.com.")))
     assert await api2_cpanel(stack, "delmx", domain="example.com", exchange="mail.example.com", preference="0") == (
-        200, failed("delmx", "The MX record “mail.example.com” with priority “0” does not exist for “example.com”."))
+        200, failed("delmx", "The MX record “mail.example.com” with priority “0” does not exist for “example.com”.", data=[]))
 
 
 # ------------------------------------------------------------------ the rest of Email
@@ -297,7 +297,7 @@ async def test_getalwaysaccept_and_getmxcheck(stack):
         assert await api2_cpanel(stack, func) == (
             200, ok(func, [{"domain": "example.com", "alwaysaccept": 1, "mxcheck": "local"}]))
         assert await api2_cpanel(stack, func, domain="nosuch.example") == (
-            200, failed(func, "The domain “nosuch.example” does not belong to this account."))
+            200, failed(func, "The domain “nosuch.example” does not belong to this account.", data=[]))
 
 
 async def test_setalwaysaccept_and_setmxcheck(stack):
@@ -319,7 +319,7 @@ async def test_setalwaysaccept_and_setmxcheck(stack):
         200, ok("getmxcheck", [{"domain": "example.com", "alwaysaccept": 0, "mxcheck": "secondary"}]))
     for func, key in (("setalwaysaccept", "alwaysaccept"), ("setmxcheck", "mxcheck")):
         assert await api2_whm(stack, func, domain="example.com", **{key: "sometimes"}) == (200, failed(
-            func, "“sometimes” is not a valid mail exchanger type (auto, local, secondary, remote)."))
+            func, "“sometimes” is not a valid mail exchanger type (auto, local, secondary, remote).", data=[]))
 
 
 async def test_listdefaultaddresses_sends_the_account(stack):
@@ -327,7 +327,7 @@ async def test_listdefaultaddresses_sends_the_account(stack):
         200, ok("listdefaultaddresses", [{"defaultaddress": "user", "domain": "example.com"}]))
     assert last_uapi_form(stack) == {"domain": ["example.com"], "user": ["user"]}
     assert await api2_whm(stack, "listdefaultaddresses", domain="nosuch.example") == (
-        200, failed("listdefaultaddresses", "The domain “nosuch.example” does not belong to this account."))
+        200, failed("listdefaultaddresses", "The domain “nosuch.example” does not belong to this account.", data=[]))
 
 
 async def test_setdefaultaddress(stack):
@@ -342,12 +342,12 @@ async def test_autoresponders(stack):
     assert await api2_cpanel(stack, "listautoresponders", domain="example.com") == (
         200, ok("listautoresponders", [{"email": "away@example.com", "subject": "Out of office"}]))
     assert await api2_cpanel(stack, "listautoresponders") == (
-        200, failed("listautoresponders", "You must specify the “domain” parameter."))
+        200, failed("listautoresponders", "You must specify the “domain” parameter.", data=[]))
     got = await api2_cpanel(stack, "fetchautoresponder", email="away@example.com")
     assert got == (200, ok("fetchautoresponder", [await uapi_direct(stack, "get_auto_responder", email="away@example.com")]))
     assert got[1]["cpanelresult"]["data"][0]["subject"] == "Out of office"
     assert await api2_cpanel(stack, "fetchautoresponder", email="nobody@example.com") == (
-        200, failed("fetchautoresponder", "The auto-responder for “nobody@example.com” does not exist."))
+        200, failed("fetchautoresponder", "The auto-responder for “nobody@example.com” does not exist.", data=[None]))
 
 
 # ------------------------------------------------------------------ filters
@@ -361,7 +361,7 @@ async def test_loadfilter_defaults_to_the_account(stack):
         "rules": [{"match": "contains", "number": 1, "opt": "or", "part": "$header_subject:", "val": "coffee"}]}]))
     assert last_uapi_form(stack) == {"filtername": ["coffee"], "account": ["user"]}
     assert await api2_whm(stack, "loadfilter", filtername="tea") == (
-        200, failed("loadfilter", "The filter “tea” does not exist."))
+        200, failed("loadfilter", "The filter “tea” does not exist.", data=[]))
 
 
 async def test_disable_and_enable_filter(stack):
@@ -369,14 +369,14 @@ async def test_disable_and_enable_filter(stack):
         assert await api2_cpanel(stack, func, filtername="coffee") == (
             200, ok(func, [{"filtername": "coffee", "updated": 1}]))
         assert await api2_cpanel(stack, func, filtername="coffee", account="ghost@example.com") == (
-            200, failed(func, "The account “ghost@example.com” does not exist."))
+            200, failed(func, "The account “ghost@example.com” does not exist.", data=[None]))
 
 
 async def test_deletefilter_always_reports_deleted(stack):
     assert await api2_cpanel(stack, "deletefilter", filtername="coffee") == (
         200, ok("deletefilter", [{"deleted": 1, "filtername": "coffee"}]))
     assert await api2_cpanel(stack, "deletefilter", filtername="coffee") == (
-        200, failed("deletefilter", "The filter “coffee” does not exist.", data=[{"deleted": 1, "filtername": "coffee"}]))
+        200, failed("deletefilter", "The filter “coffee” does not exist.", data=[{"deleted": 1, "filtername": None}]))
 
 
 async def test_storefilter_then_reorder(stack):
@@ -386,8 +386,7 @@ async def test_storefilter_then_reorder(stack):
     assert got == (200, ok("storefilter", [{"account": "user@example.com", "ok": 1, "error": 0, "result": "Filter Saved."}]))
     got = await api2_cpanel(stack, "storefilter", filtername="bad", account="info@example.com", **{**rule, "match1": "resembles"})
     error = "Rule 1 of the filter “bad” is not valid."
-    assert got == (200, failed("storefilter", error, data=[
-        {"ok": 0, "account": "info@example.com", "error": 1, "result": error}]))
+    assert got == (200, failed("storefilter", error, data=[]))
     got = await api2_cpanel(stack, "reorderfilters", mailbox="user", filter1="boss", filter2="coffee")
     assert got == (200, ok("reorderfilters", [{"ok": 1}]))
     assert [f["filtername"] for f in await uapi_direct(stack, "list_filters")] == ["boss", "coffee"]
@@ -400,4 +399,4 @@ async def test_tracefilter(stack):
     assert got == (200, ok("tracefilter", [{"trace": "Filter “coffee”: matched"}]))
     assert "filtername" not in stack.state.requests_to("trace_filter")[-1].form
     assert await api2_cpanel(stack, "tracefilter", filtername="coffee") == (
-        200, failed("tracefilter", "You must specify the “msg” parameter."))
+        200, failed("tracefilter", "You must specify the “msg” parameter.", data=[None]))

@@ -21,10 +21,16 @@ async def test_listmime_kinds(stack):
     assert calls.last_uapi()[2] == {}
 
 
+def died(func, reason):
+    """cPanel's wrapper dereferenced UAPI's missing data and died: event.result 0."""
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": "Mime", "data": [],
+                             "event": {"result": 0, "reason": reason}, "error": reason}}
+
+
 async def test_listmime_failure(stack):
     calls = Api2Calls(stack, "Mime")
     assert await calls.cpanel("listmime", type="both") == (
-        200, calls.failed("listmime", "The “type” parameter must be “system” or “user”, not “both”."))
+        200, died("listmime", "The “type” parameter must be “system” or “user”, not “both”."))
 
 
 async def test_listhandlers(stack):
@@ -33,7 +39,7 @@ async def test_listhandlers(stack):
     system = with_ext(await calls.uapi("Mime", "list_handlers", type="system"))
     assert system and await calls.cpanel("listhandlers", user="0") == (200, calls.ok("listhandlers", system))
     assert await calls.cpanel("listhandlers", type="nobody") == (
-        200, calls.failed("listhandlers", "The “type” parameter must be “system” or “user”, not “nobody”."))
+        200, died("listhandlers", "The “type” parameter must be “system” or “user”, not “nobody”."))
 
 
 async def test_listredirects(stack):
@@ -41,7 +47,7 @@ async def test_listredirects(stack):
     expected = await calls.uapi("Mime", "list_redirects", regex="old")
     assert expected and await calls.whm("listredirects", regex="old") == (200, calls.ok("listredirects", expected))
     assert await calls.whm("listredirects", regex="(") == (
-        200, calls.failed("listredirects", "Invalid regular expression “(”."))
+        200, calls.failed("listredirects", "Invalid regular expression “(”.", rows=[]))
 
 
 async def test_list_hotlinks(stack):
@@ -62,8 +68,8 @@ async def test_redirectname_and_redirecturlname(stack):
         200, calls.ok("redirectname", [{"domain": "** All Public Domains **", "url": ""}]))
     assert calls.last_uapi() == ("Mime", "redirect_info", {"domain": [".*"]})
     assert await calls.whm("redirectname", domain="nosuch.example") == (
-        200, calls.failed("redirectname", "The domain “nosuch.example” does not belong to this account."))
+        200, calls.failed("redirectname", "The domain “nosuch.example” does not belong to this account.", rows=[None]))
     assert await calls.whm("redirecturlname", url="https://example.net/new") == (
         200, calls.ok("redirecturlname", [{"domain": "", "url": "https://example.net/new"}]))
     assert await calls.whm("redirecturlname") == (
-        200, calls.failed("redirecturlname", "You must specify a domain or a URL."))
+        200, calls.failed("redirecturlname", "You must specify a domain or a URL.", rows=[None]))

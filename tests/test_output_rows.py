@@ -46,12 +46,18 @@ def test_failure_rows_may_be_plain_strings(tmp_path):
         "data": ["first\nsecond"], "error": "first\nsecond"}}
 
 
+def test_failure_rows_may_be_null(tmp_path):
+    act = load_one(tmp_path, "object", "failure: [~]")
+    assert to_cpanelresult("Demo", "act", act, {"status": 0, "errors": ["gone"], "data": None}) == {"cpanelresult": {
+        "apiversion": 2, "func": "act", "module": "Demo", "event": {"result": 1}, "data": [None], "error": "gone"}}
+
+
 def test_success_rows_must_be_records(tmp_path):
     path = tmp_path / "Demo.yaml"
     assert load_errors(tmp_path, "status", 'success: ["OK"]') == [
         f"{path}:8: Demo::act: output: success must be a list of rows"]
     assert load_errors(tmp_path, "status", "failure: [1]") == [
-        f"{path}:8: Demo::act: output: failure must be a list of rows or strings"]
+        f"{path}:8: Demo::act: output: failure must be a list of rows, strings or ~"]
 
 
 def test_omit_empty_drops_keys_that_came_out_empty(tmp_path):

@@ -11,4 +11,4 @@ async def test_get_required_strength(stack):
         200, calls.ok("get_required_strength", [{"strength": 50}]))
     error = ("“email” is not a valid application (cpaddons, createacct, ftp, htaccess, mysql, passwd, pop, "
              "postgres, sshkey, webdisk, virtual).")
-    assert await calls.cpanel("get_required_strength", app="email") == (200, calls.failed("get_required_strength", error))
+    assert await calls.cpanel("get_required_strength", app="email") == (200, calls.failed("get_required_strength", error, rows=[]))

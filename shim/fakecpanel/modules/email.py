@@ -800,7 +800,8 @@ def get_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
 def delete_filter(ctx: UapiContext, args: Args) -> UapiOutcome:
     filters, mail_filter = _find_filter(ctx, args)
     filters.remove(mail_filter)
-    return UapiOutcome.ok()
+    # cPanel's API 2 deletefilter reads the name back from this answer.
+    return UapiOutcome.ok({"filtername": mail_filter.name})
 
 
 def _set_enabled(ctx: UapiContext, args: Args, enabled: bool) -> UapiOutcome:
