@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from yarl import URL
 
+from .client_errors import QuietRequestHandler
 from .lenient import lenient_protocol_factory
 
 # Certificates, keys and CA bundles travel in the query string of legacy
@@ -47,7 +48,7 @@ class LenientTCPSite(web.BaseSite):
     do). Re-check that contract when upgrading aiohttp.
     """
 
-    __slots__ = ("_host", "_port", "_limits", "_web_server", "_tls", "_reuse_port")
+    __slots__ = ("_host", "_port", "_limits", "_web_server", "_handler_args", "_tls", "_reuse_port")
 
     def __init__(
         self,
@@ -64,6 +65,12 @@ class LenientTCPSite(web.BaseSite):
         self._port = port
         self._limits = limits
         self._web_server = runner.server
+        self._handler_args = {
+            "access_log": None,
+            "max_line_size": limits.max_line_size,
+            "max_field_size": limits.max_field_size,
+            "max_headers": limits.max_headers,
+        }
         self._tls = ssl_context
         self._reuse_port = reuse_port or None
 
@@ -81,10 +88,16 @@ class LenientTCPSite(web.BaseSite):
 
     async def start(self) -> None:
         await super().start()  # registers the site with its runner
-        assert self._web_server is not None
+        web_server = self._web_server
+        assert web_server is not None
         loop = asyncio.get_running_loop()
+
+        def make_handler() -> QuietRequestHandler:
+            # What web.Server.__call__ does, with our handler class (see shim.client_errors).
+            return QuietRequestHandler(web_server, loop=loop, **self._handler_args)
+
         self._server = await loop.create_server(
-            lenient_protocol_factory(self._web_server, self._limits),
+            lenient_protocol_factory(make_handler, self._limits),
             self._host,
             self._port,
             ssl=self._tls,
