@@ -142,3 +142,16 @@ def _listen_overrides(config: Config) -> dict[str, Any]:
 async def ops_stack() -> AsyncIterator[OpsStack]:
     async with ops_stack_context() as stack:
         yield stack
+
+
+async def raw_exchange(port: int, data: bytes, timeout: float = 3) -> bytes:
+    """Send bytes exactly as given to a loopback port; read until the server closes."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    try:
+        return await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()

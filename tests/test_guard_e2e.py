@@ -5,22 +5,11 @@ import asyncio
 import aiohttp
 import pytest
 
-from conftest import ROOT_AUTH, USER_AUTH, start_stack
+from conftest import ROOT_AUTH, USER_AUTH, raw_exchange, start_stack
 
 PASSWD = "cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=12345luggage"
 ACCESS_DENIED = {"cpanelresult": {"apiversion": "2", "error": "Access denied",
                                   "data": {"reason": "Access denied", "result": "0"}, "type": "text"}}
-
-
-async def raw_exchange(port: int, request: bytes) -> bytes:
-    """Send bytes as they are; read until the shim closes or 2 s pass."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(request)
-    await writer.drain()
-    try:
-        return await asyncio.wait_for(reader.read(), 2)
-    finally:
-        writer.close()
 
 
 @pytest.fixture
