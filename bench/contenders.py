@@ -97,6 +97,9 @@ cpanel:
 default_mode: reject
 timeouts:
   read: {SHIM_READ_TIMEOUT}
+# Several shims run side by side here: none takes the default admin port.
+admin:
+  listen: off
 """
     )
     return path

@@ -68,8 +68,7 @@ class RequestRecord:
     upstream_seconds: float | None = None
 
 
-# RequestKey arrived in aiohttp 3.12; older versions take a plain string key.
-_RECORD_KEY: Any = web.RequestKey("api2shim_record", RequestRecord) if hasattr(web, "RequestKey") else "api2shim.record"
+_RECORD_KEY = web.RequestKey("api2shim_record", RequestRecord)
 _current: ContextVar[RequestRecord | None] = ContextVar("api2shim_request", default=None)
 
 
@@ -127,11 +126,15 @@ async def middleware(request: web.Request, handler: Callable[[web.Request], Awai
     try:
         response = await handler(request)
         status = response.status
+        if not response.prepared:
+            # Sent here rather than after we return, so the line can say how many bytes went out.
+            await response.prepare(request)
+            await response.write_eof()
         return response
     except web.HTTPException as exc:
         status = exc.status
         raise
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, ConnectionError):
         status, record.error = CLIENT_GONE, record.error or "client_gone"
         raise
     except Exception:
@@ -211,12 +214,8 @@ def _bytes_in(request: web.Request) -> int:
 
 
 def _bytes_out(response: web.StreamResponse | None) -> int:
-    if response is None:
-        return 0
-    if response.prepared:
-        return response.body_length
-    body = getattr(response, "body", None)
-    return len(body) if isinstance(body, (bytes, bytearray)) else (response.content_length or 0)
+    """Bytes sent to the client, status line and headers included (nginx's $bytes_sent)."""
+    return response.body_length if response is not None else 0
 
 
 def trace_config() -> aiohttp.TraceConfig:
