@@ -14,6 +14,6 @@ USER api2shim
 # 2087/2083: the WHM and cPanel ports the shim stands in for; 9180: admin (health, metrics).
 EXPOSE 2087 2083 9180
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
-    CMD python -c "import socket,sys; s=socket.create_connection(('127.0.0.1', 2087), 2); s.close()" || exit 1
+    CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:9180/healthz', timeout=2)" || exit 1
 ENTRYPOINT ["python", "-m", "shim", "serve"]
 CMD ["--config", "/etc/api2shim/config.yaml"]

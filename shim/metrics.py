@@ -76,8 +76,8 @@ class Metrics:
         return generate_latest(merged)
 
 
-def mark_process_dead(pid: int) -> None:
+def mark_process_dead(pid: int, path: str | None = None) -> None:
     """Forget a finished worker's live gauges (multiprocess mode only)."""
-    path = multiprocess_dir()
+    path = path or multiprocess_dir()
     if path is not None:
         multiprocess.mark_process_dead(pid, path)

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from .config import Config
+from .metrics import mark_process_dead
 
 log = logging.getLogger("api2shim.workers")
 
@@ -69,9 +70,16 @@ def run_master(config: Config, argv: list[str]) -> int:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
 
+    def reload(signum: int, _frame: object) -> None:
+        # Each worker reloads its own table (reload.py); the master has none.
+        for proc in workers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGHUP)
+
     workers: list[subprocess.Popen[bytes]] = []
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, reload)
     try:
         workers.extend(subprocess.Popen(command, env=env) for _ in range(config.workers))
         last_start = time.monotonic()
@@ -80,6 +88,7 @@ def run_master(config: Config, argv: list[str]) -> int:
             for index, proc in enumerate(workers):
                 if proc.poll() is not None and not stopping and time.monotonic() - last_start >= RESPAWN_INTERVAL:
                     log.warning("worker %d exited with %s; starting it again", proc.pid, proc.returncode)
+                    mark_process_dead(proc.pid, env[MULTIPROC_ENV])  # its in-flight gauge is gone with it
                     workers[index] = subprocess.Popen(command, env=env)
                     last_start = time.monotonic()
         deadline = time.monotonic() + config.shutdown_timeout + EXIT_GRACE

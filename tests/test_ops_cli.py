@@ -174,3 +174,50 @@ def test_usage_without_a_running_shim_says_so():
     result = usage_cli("--admin", "127.0.0.1:9")
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot read usage: ")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup(fake, tmp_path):
+    state, upstream = fake
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "Ftp.yaml").write_text(FTP_TRANSLATE)
+    admin = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0", "--whm-upstream",
+        f"http://127.0.0.1:{upstream}", "--mappings", str(mappings), "--workers", "2",
+        "--admin-listen", f"127.0.0.1:{admin}", cwd=ROOT, env={**__import__("os").environ, "PYTHONUNBUFFERED": "1"},
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    stderr: list[str] = []
+    try:
+        whm = int((await _read_until(proc.stderr, r"whm listening on http://127\.0\.0\.1:(\d+)", stderr)).group(1))
+        await _read_until(proc.stderr, r"admin listening", stderr)
+        await _read_until(proc.stderr, r"admin listening", stderr)
+        for _ in range(8):  # new connections: the kernel spreads them over both workers
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{whm}{PASSWD}", headers=ROOT_AUTH) as resp:
+                    assert resp.status == 200
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{admin}/metrics") as resp:
+                text = await resp.text()
+        assert 'api2shim_api2_calls_total{function="Ftp::passwd",mode="translate",outcome="ok"} 8.0' in text
+        (mappings / "Ftp.yaml").write_text(FTP_REJECT)
+        proc.send_signal(signal.SIGHUP)
+        await _read_until(proc.stderr, r"reloaded: 1 mapping entries", stderr)
+        await _read_until(proc.stderr, r"reloaded: 1 mapping entries", stderr)
+        for _ in range(4):
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{whm}{PASSWD}", headers=ROOT_AUTH) as resp:
+                    assert await resp.json() == REJECTED
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.stderr.read(), 20)
+        await proc.wait()
+    assert proc.returncode == 0
