@@ -23,7 +23,9 @@ SECRET_NAMES = frozenset({
 SECRET_FRAGMENTS = ("pass", "pwd", "secret", "token", "key", "hash", "auth", "cookie", "session", "cred", "otp")
 
 _CPSESS = re.compile(r"/cpsess\d+")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}\Z")
+_COOKIE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}\Z")
+# Schemes shown by name; any other first word may be a bare token, so it is shown as "other".
+KNOWN_SCHEMES = frozenset({"whm", "cpanel", "webmail", "uapi", "basic", "bearer", "digest", "negotiate", "ntlm"})
 # A user name worth showing: what cPanel allows for accounts and WHM resellers, plus e-mail style logins.
 _USER = re.compile(r"[A-Za-z0-9_.@+-]{1,64}\Z")
 # Schemes whose credentials are `user:secret` (cpsrvd's own and HTTP Basic after decoding).
@@ -57,9 +59,9 @@ def auth_user(header: str | None) -> tuple[str, str | None] | None:
     if not header:
         return None
     scheme, _, credentials = header.strip().partition(" ")
-    if not _SCHEME.match(scheme):
-        return ("unknown", None)
     scheme = scheme.lower()
+    if scheme not in KNOWN_SCHEMES:
+        return ("other", None)
     user: str | None = None
     if scheme in _USER_COLON_SECRET:
         name, sep, _ = credentials.strip().partition(":")
@@ -97,6 +99,6 @@ def cookie_names(header: str | None) -> list[str]:
         name, sep, _ = part.partition("=")
         name = name.strip()
         # A part without `=` may be a bare value: drop it rather than guess.
-        if sep and _SCHEME.match(name):
+        if sep and _COOKIE_NAME.match(name):
             names.append(name)
     return names

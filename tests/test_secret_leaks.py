@@ -148,7 +148,8 @@ def captured_lines(caplog) -> list[str]:
 
 
 def assert_no_secret(where: str, text: str) -> None:
-    found = [secret for secret in SECRETS if secret in text]
+    # Case-insensitive: a secret lower-cased (say, taken for a scheme name) is still a leak.
+    found = [secret for secret in SECRETS if secret.lower() in text.lower()]
     assert not found, f"{where} contains {found}"
 
 
