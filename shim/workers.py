@@ -26,11 +26,10 @@ import time
 from pathlib import Path
 
 from .config import Config
-from .metrics import mark_process_dead
+from .metrics import MULTIPROC_ENV, mark_process_dead
 
 log = logging.getLogger("api2shim.workers")
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 RESPAWN_INTERVAL = 1.0
 POLL_SECONDS = 0.1
 # On top of shutdown_timeout: time for a worker to start its exit after draining.
@@ -47,19 +46,30 @@ def reserve_port(host: str, port: int) -> socket.socket:
 
 
 def run_master(config: Config, argv: list[str]) -> int:
-    reserved = [reserve_port(s.listen_host, s.listen_port) for s in config.services]
+    # Every port the workers share, the admin one included (so /metrics is one address).
+    shared = [(f"--{s.name}-listen", s.name, s.listen_host, s.listen_port) for s in config.services]
+    admin = config.admin_settings.listen
+    if admin is not None:
+        shared.append(("--admin-listen", "admin", admin[0], admin[1]))
+    reserved: list[socket.socket] = []
     listen_flags: list[str] = []
-    for service, sock in zip(config.services, reserved):
-        port = sock.getsockname()[1]
-        listen_flags += [f"--{service.name}-listen", f"{service.listen_host}:{port}"]
-        log.info("%s on port %d served by %d workers", service.name, port, config.workers)
-    env = dict(os.environ)
+    try:
+        for flag, name, host, port in shared:
+            reserved.append(reserve_port(host, port))
+            bound = reserved[-1].getsockname()[1]
+            listen_flags += [flag, f"{host}:{bound}"]
+            log.info("%s on port %d served by %d workers", name, bound, config.workers)
+    except OSError:
+        for sock in reserved:
+            sock.close()
+        raise
     own_dir = None
-    if not env.get(MULTIPROC_ENV):
+    if not os.environ.get(MULTIPROC_ENV):
         own_dir = tempfile.mkdtemp(prefix="api2shim-metrics-")
-        env[MULTIPROC_ENV] = own_dir
+        os.environ[MULTIPROC_ENV] = own_dir  # for the workers, and for mark_process_dead here
     else:
-        _clear_metrics(Path(env[MULTIPROC_ENV]))  # counters of an earlier run must not add up
+        _clear_metrics(Path(os.environ[MULTIPROC_ENV]))  # counters of an earlier run must not add up
+    env = dict(os.environ)
     command = [sys.executable, "-m", "shim", *argv, *listen_flags, "--workers", "1", "--worker"]
     stopping = False
 

@@ -24,6 +24,7 @@ PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cp
 OK = {"cpanelresult": {"apiversion": 2, "func": "passwd", "module": "Ftp", "data": [{"result": 1, "reason": "OK"}],
                        "event": {"result": 1}}}
 _LISTENING = re.compile(r"whm listening on http://127\.0\.0\.1:(\d+)")
+_ADMIN = re.compile(r"admin listening on [\d.]+:(\d+)")
 
 
 class Shim:
@@ -45,6 +46,15 @@ class Shim:
         asyncio.get_running_loop().create_task(self._drain_log())
         assert len(set(ports)) == 1
         return ports[0]
+
+    async def admin_port(self) -> int:
+        """The admin listener logs after the others; wait for its line."""
+        for _ in range(500):
+            found = [int(m.group(1)) for line in self.log for m in [_ADMIN.search(line)] if m]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no admin listener in {self.log}")
 
     async def _drain_log(self) -> None:
         async for line in self.proc.stderr:
@@ -69,8 +79,9 @@ async def serve(upstream_port: int, *extra: str) -> Shim:
 
 async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
     state, upstream = fake
-    shim = await serve(upstream)
+    shim = await serve(upstream, "--admin-listen", "127.0.0.1:0")
     port = await shim.wait_listening()
+    admin = await shim.admin_port()
     state.faults.add("/json-api/uapi_cpanel", "delay:0.4", times=None)
     async with aiohttp.ClientSession() as http:
         async def call():
@@ -80,8 +91,13 @@ async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
         in_flight = [asyncio.create_task(call()) for _ in range(12)]
         while len(state.requests) < 12:  # all of them reached upstream and are waiting there
             await asyncio.sleep(0.01)
+        async with http.get(f"http://127.0.0.1:{admin}/readyz") as resp:
+            assert resp.status == 200
         shim.proc.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.1)
+        async with aiohttp.ClientSession() as fresh:  # readiness is off while requests finish
+            async with fresh.get(f"http://127.0.0.1:{admin}/readyz") as resp:
+                assert resp.status == 503 and "draining" in await resp.text()
         with pytest.raises(aiohttp.ClientConnectionError):  # no new connections
             async with aiohttp.ClientSession() as fresh:
                 async with fresh.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
@@ -127,10 +143,13 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-async def test_two_workers_share_one_port_and_stop_together(fake):
+async def test_two_workers_share_one_port_count_together_and_stop_together(fake, tmp_path, monkeypatch):
     state, upstream = fake
-    shim = await serve(upstream, "--workers", "2")
+    metrics_dir = tmp_path / "metrics"
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+    shim = await serve(upstream, "--workers", "2", "--admin-listen", "127.0.0.1:0")
     port = await shim.wait_listening(count=2)
+    admin = await shim.admin_port()
     workers = children_of(shim.proc.pid)
     assert len(workers) == 2
     answers = []
@@ -139,6 +158,14 @@ async def test_two_workers_share_one_port_and_stop_together(fake):
             async with http.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
                 answers.append((resp.status, await resp.json()))
     assert answers == [(200, OK)] * 30
+    # both workers served (each keeps its own sample files), and any of them reports the sum
+    assert {int(p.stem.rsplit("_", 1)[1]) for p in metrics_dir.glob("counter_*.db")} == set(workers)
+    for _ in range(4):
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{admin}/metrics") as resp:
+                text = await resp.text()
+        calls = [line for line in text.splitlines() if line.startswith("api2shim_api2_calls_total{")]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in calls) == 30, calls
     shim.proc.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
     assert [pid for pid in workers if os.path.exists(f"/proc/{pid}")] == []
