@@ -71,7 +71,7 @@ async def fake():
 
 async def serve(upstream_port: int, *extra: str) -> Shim:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0",
+        sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
         "--whm-upstream", f"http://127.0.0.1:{upstream_port}", *extra,
         cwd=ROOT, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     return Shim(proc)
@@ -79,7 +79,7 @@ async def serve(upstream_port: int, *extra: str) -> Shim:
 
 async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
     state, upstream = fake
-    shim = await serve(upstream, "--admin-listen", "127.0.0.1:0")
+    shim = await serve(upstream)
     port = await shim.wait_listening()
     admin = await shim.admin_port()
     state.faults.add("/json-api/uapi_cpanel", "delay:0.4", times=None)
@@ -89,7 +89,9 @@ async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
                 return resp.status, await resp.json()
 
         in_flight = [asyncio.create_task(call()) for _ in range(12)]
-        while len(state.requests) < 12:  # all of them reached upstream and are waiting there
+        for _ in range(500):  # until all of them reached upstream and are waiting there
+            if len(state.requests) == 12:
+                break
             await asyncio.sleep(0.01)
         async with http.get(f"http://127.0.0.1:{admin}/readyz") as resp:
             assert resp.status == 200
@@ -120,7 +122,9 @@ async def test_the_drain_is_bounded_by_timeouts_shutdown(fake, tmp_path):
                 return await resp.read()
 
         stuck = asyncio.create_task(call())
-        while not state.requests:
+        for _ in range(500):
+            if state.requests:
+                break
             await asyncio.sleep(0.01)
         started = time.monotonic()
         shim.proc.send_signal(signal.SIGTERM)
@@ -147,7 +151,7 @@ async def test_two_workers_share_one_port_count_together_and_stop_together(fake,
     state, upstream = fake
     metrics_dir = tmp_path / "metrics"
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-    shim = await serve(upstream, "--workers", "2", "--admin-listen", "127.0.0.1:0")
+    shim = await serve(upstream, "--workers", "2")
     port = await shim.wait_listening(count=2)
     admin = await shim.admin_port()
     workers = children_of(shim.proc.pid)
