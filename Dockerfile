@@ -8,7 +8,7 @@ COPY pyproject.toml README.md ./
 COPY shim ./shim
 COPY mappings ./mappings
 # Runtime dependencies only; the mapping table installs with the package.
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 --no-create-home api2shim
+RUN pip install --no-cache-dir '.[speed]' && useradd --system --uid 10001 --no-create-home api2shim
 
 USER api2shim
 # 2087/2083: the WHM and cPanel ports the shim stands in for; 9180: admin (health, metrics).

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from . import __version__, coverage
+from . import __version__, coverage, eventloop
 from .api2_functions import API2_FUNCTIONS
 from .app import TableHolder, create_app, load_configured_table
 from .config import SERVICES, Config, ConfigError, load_config
@@ -266,7 +266,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     runtime = Runtime()
     reloader = Reloader(args.config, _overrides(args), config, tables, runtime.lifecycle, runtime.metrics)
     try:
-        asyncio.run(_serve(config, tables, runtime, reloader, reuse_port=args.worker))
+        eventloop.run(_serve(config, tables, runtime, reloader, reuse_port=args.worker))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1
