@@ -28,6 +28,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 _STREAM_CHUNK = 64 * 1024
+# Answers up to this size (with a Content-Length) are relayed whole rather than streamed.
+_ONE_WRITE_MAX = _STREAM_CHUNK
 log = logging.getLogger("api2shim")
 
 
@@ -92,6 +94,15 @@ async def forward(
             raise BodyTooLarge() from None
         raise exc
     async with upstream_cm as upstream:
+        if _fits_one_write(request, upstream):
+            try:
+                small = await upstream.read()
+            except PASSTHROUGH_ERRORS as exc:
+                return await _broken_off(request, service, upstream, exc)
+            # Status line, headers and body leave in one write: streaming costs a send per piece.
+            return web.Response(
+                status=upstream.status, reason=upstream.reason, headers=end_to_end_headers(upstream.headers), body=small
+            )
         response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
         response.headers.extend(end_to_end_headers(upstream.headers))
         await response.prepare(request)
@@ -99,12 +110,7 @@ async def forward(
             async for chunk in upstream.content.iter_chunked(_STREAM_CHUNK):
                 await response.write(chunk)
         except PASSTHROUGH_ERRORS as exc:
-            # The status line is out: the only honest signal left is an incomplete body.
-            log.warning("pass-through answer from %s broke off: %s", service.name, type(exc).__name__)
-            note_error(request, "broken")
-            if request.transport is not None:
-                request.transport.abort()
-            return response
+            return await _broken_off(request, service, upstream, exc, response)
         except ConnectionError:
             # The client went away (a cancelled download): leaving the block drops upstream too.
             return response
@@ -113,6 +119,38 @@ async def forward(
 
 
 PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def _fits_one_write(request: web.BaseRequest, upstream: aiohttp.ClientResponse) -> bool:
+    """A small answer of known length that has a body: read whole, sent whole."""
+    length = upstream.content_length
+    return (
+        length is not None
+        and length <= _ONE_WRITE_MAX
+        and request.method != hdrs.METH_HEAD
+        and upstream.status >= 200
+        and upstream.status not in (204, 304)
+    )
+
+
+async def _broken_off(
+    request: web.BaseRequest,
+    service: ServiceConfig,
+    upstream: aiohttp.ClientResponse,
+    exc: BaseException,
+    response: web.StreamResponse | None = None,
+) -> web.StreamResponse:
+    """Upstream's answer broke off after its status line: relay that line, then an incomplete body."""
+    log.warning("pass-through answer from %s broke off: %s", service.name, type(exc).__name__)
+    note_error(request, "broken")
+    if response is None:
+        response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+        response.headers.extend(end_to_end_headers(upstream.headers))
+        await response.prepare(request)
+    # The status line is out: the only honest signal left is an incomplete body.
+    if request.transport is not None:
+        request.transport.abort()
+    return response
 
 
 class _CappedBody:
