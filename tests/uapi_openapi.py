@@ -4,7 +4,9 @@ The YAML is read from the shared reference directory next to the repository (nev
 copied into it). OpenAPI 3.0 is not JSON Schema, so schemas are converted on the way:
 `$ref`s are inlined, `nullable: true` admits null, and the generator's habit of putting a
 regular expression in `format` ("^\\d+\\.\\d+$") is turned into a `pattern`. A `domain`
-format check rejects bare IP addresses, so `oneOf: [ipv4, domain]` stays decidable.
+format check rejects bare IP addresses, so `oneOf: [ipv4, domain]` stays decidable. A
+`oneOf` with a `discriminator` (DNS::parse_zone's records, comments and control lines, whose
+schemas alone overlap) picks its branch by the discriminating property, as OpenAPI means.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def _resolve(spec: dict[str, Any], node: Any, depth: int = 0) -> Any:
         for part in node["$ref"].lstrip("#/").split("/"):
             target = target[part]
         return _resolve(spec, target, depth + 1)
+    if "discriminator" in node and "oneOf" in node:
+        return _discriminated(spec, node, depth)
     out = {k: _resolve(spec, v, depth + 1) for k, v in node.items() if k not in ("example", "description")}
     fmt = out.get("format")
     if isinstance(fmt, str) and fmt.startswith("^"):
@@ -67,6 +71,18 @@ def _resolve(spec: dict[str, Any], node: Any, depth: int = 0) -> Any:
         else:
             out = {"anyOf": [{"type": "null"}, out]}
     return out
+
+
+def _discriminated(spec: dict[str, Any], node: dict[str, Any], depth: int) -> dict[str, Any]:
+    """OpenAPI's discriminator as JSON Schema: the property's value selects one branch."""
+    name = node["discriminator"]["propertyName"]
+    mapping = node["discriminator"]["mapping"]
+    branches = [
+        {"if": {"properties": {name: {"const": value}}, "required": [name]},
+         "then": _resolve(spec, {"$ref": ref}, depth + 1)}
+        for value, ref in mapping.items()
+    ]
+    return {"type": "object", "required": [name], "properties": {name: {"enum": list(mapping)}}, "allOf": branches}
 
 
 def operation_schema(spec: dict[str, Any], module: str, func: str) -> dict[str, Any] | None:
