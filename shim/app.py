@@ -167,7 +167,7 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     try:
         if entry.lookup is not None:
             # A UAPI input API 2 never took (SSL key_id) is found by a first, read-only call.
-            listed, early = await _uapi_result(request, state, whm, call, lookup_call(entry.lookup), entry.timeout)
+            listed, early = await _uapi_result(request, state, whm, call, lookup_call(entry.lookup, call.args), entry.timeout)
             if early is not None:
                 return early
             value = lookup_value(entry.lookup, listed, call.args)

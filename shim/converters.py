@@ -8,6 +8,8 @@ useful to a client and the change shows in tests.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote
@@ -54,7 +56,38 @@ def epoch(value: Any) -> Any:
     return int(parsed.timestamp())
 
 
+def base64_text(value: Any) -> Any:
+    """UAPI's base64 fields (DNS::parse_zone's dname_b64, data_b64) as the text API 2 gave;
+    a list is decoded item by item. Octets that are not UTF-8 become U+FFFD rather than
+    failing the call (parse_zone warns that zones may hold any bytes)."""
+    if isinstance(value, list):
+        return [base64_text(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        return value
+
+
+def base64_joined(value: Any) -> Any:
+    """A list of base64 strings decoded and joined: a TXT record's character-strings as
+    API 2's one `txtdata` text."""
+    decoded = base64_text(value)
+    return "".join(decoded) if isinstance(decoded, list) else decoded
+
+
+def one_based(value: Any) -> Any:
+    """A 0-based index as API 2's 1-based line number (parse_zone line_index → Line)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return value + 1
+
+
 CONVERTERS: dict[str, Converter] = {
+    "base64": base64_text,
+    "base64_joined": base64_joined,
+    "one_based": one_based,
     "epoch": epoch,
     "megabytes": megabytes,
     "count": count,

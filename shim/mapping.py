@@ -38,15 +38,19 @@ DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{er
 
 _ENTRY_KEYS = {
     "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
-    "output", "timeout", "confidence", "sources", "notes", "lookup",
+    "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args",
 }
-_LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing"}
+_LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing", "args", "where", "convert"}
+_JSON_ARG_KEYS = {"template", "choose", "cases", "missing"}
+_VALUE_RULE_KEYS = {"arg", "transform", "type", "default"}
+VALUE_TYPES = ("text", "integer")
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
 _OUTPUT_KEYS = {
     "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
-    "derive", "on_failure", "value", "concat",
+    "derive", "on_failure", "value", "concat", "derive_by", "defaults", "filter", "wrap", "failure_error",
 }
-_DERIVE_KEYS = {"from", "convert", "each", "template"}
+_DERIVE_KEYS = {"from", "convert", "each", "template", "qualify", "strip_dot"}
+_WRAP_KEYS = {"key", "add"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +70,35 @@ class LookupRule:
     uapi_module: str
     uapi_func: str
     match: dict[str, str]  # record field -> API 2 argument
-    take: str
+    take: str  # dotted path into the record; list items by number (data_b64.2)
     target: str  # the UAPI argument it fills
     missing: str  # failure text when no record matches; {arg.NAME} allowed
+    args: dict[str, str] = field(default_factory=dict)  # UAPI argument of the read -> API 2 argument
+    where: dict[str, str] = field(default_factory=dict)  # record field -> fixed value it must have
+    convert: Converter | None = None  # applied to the value taken
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRule:
+    """One value of a JSON argument: the first API 2 argument of `names` the client sent
+    (else `default`), through an optional transform, as text or as a JSON integer."""
+
+    names: tuple[str, ...]
+    transform: Transform | None = None
+    type: str = "text"
+    default: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JsonArg:
+    """A UAPI argument whose value is a JSON document built from API 2 arguments: one
+    template, or one per value of the API 2 argument `choose` (API 2's record `type`)."""
+
+    target: str
+    template: Any = None
+    choose: str | None = None
+    cases: dict[str, Any] = field(default_factory=dict)
+    missing: str = ""  # failure text when `choose` names no case; {arg.NAME} allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +112,10 @@ class DeriveRule:
     each: Any = None
     # Text built from the record's fields ("{subject.commonName} (auto-detected)"); no source.
     template: str | None = None
+    # A DNS name relative to the zone the API 2 argument names becomes absolute (`www` →
+    # `www.example.com.`); `strip_dot` then drops the final dot (API 2's data names).
+    qualify: str | None = None
+    strip_dot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +136,12 @@ class OutputRule:
     # "died": the API 2 function threw on failure (event.result 0) instead of answering rows.
     on_failure: str = "rows"
     value: str | None = None  # the `keys` shape: where each key's value goes
+    # Keys derived per kind of record: (record field, {its value: rules}), after `derive`.
+    derive_by: tuple[str, dict[str, tuple[DeriveRule, ...]]] | None = None
+    defaults: dict[str, Any] | None = None  # keys set where a record lacks them (after `only`)
+    filter: dict[str, str] | None = None  # record key -> API 2 argument whose values it must match
+    wrap: tuple[str, dict[str, Any]] | None = None  # the records as one object's list KEY, beside constants
+    failure_error: bool = True  # False: API 2 reported the failure only inside the rows
     concat: tuple[str, ...] = ()  # the `list` shape: join the lists under these keys, in order
 
 
@@ -121,6 +161,7 @@ class Entry:
     extra_args: bool = True  # forward arguments the entry does not name
     output: OutputRule = OutputRule("status")
     lookup: LookupRule | None = None
+    json_args: tuple[JsonArg, ...] = ()
     timeout: float | None = None
     confidence: str = "high"
     sources: tuple[str, ...] = ()
@@ -297,6 +338,11 @@ class _FileCompiler:
                 self.error(spec.line_of("lookup"), f"{name}: lookup is only for translate entries")
             else:
                 fields["lookup"] = self.lookup(name, spec["lookup"], spec.line_of("lookup"))
+        if "json_args" in spec:
+            if mode != "translate":
+                self.error(spec.line_of("json_args"), f"{name}: json_args is only for translate entries")
+            else:
+                fields["json_args"] = self.json_args(name, spec["json_args"], spec.line_of("json_args"))
         timeout = spec.get("timeout")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -328,13 +374,23 @@ class _FileCompiler:
         if not found:
             self.error(spec.line_of("uapi") if "uapi" in spec else spec.line, f"{where}: uapi must be Module::function, not {uapi!r}")
             ok = False
-        match = spec.get("match")
-        if not isinstance(match, dict) or not match or not all(
+        # A record is chosen by API 2 arguments (`match`), fixed values (`where`), or both.
+        match = spec.get("match", {} if "where" in spec else None)
+        if not isinstance(match, dict) or not (match or "where" in spec) or not all(
             isinstance(k, str) and isinstance(v, str) and _NAME.match(v) for k, v in match.items()
         ):
             self.error(spec.line_of("match") if "match" in spec else spec.line,
                        f"{where}: match must map record fields to API 2 argument names")
             ok = False
+        fixed = self.scalar_map(where, "where", spec) if "where" in spec else {}
+        read_args = self.scalar_map(where, "args", spec) if "args" in spec else {}
+        convert = None
+        if "convert" in spec:
+            convert = CONVERTERS.get(spec["convert"])
+            if convert is None:
+                self.error(spec.line_of("convert"),
+                           f"{where}: unknown converter {spec['convert']!r} (known: {', '.join(sorted(CONVERTERS))})")
+                ok = False
         for key in ("take", "to", "missing"):
             value = spec.get(key)
             if not isinstance(value, str) or not value or (key == "to" and not _NAME.match(value)):
@@ -345,7 +401,59 @@ class _FileCompiler:
         return LookupRule(
             uapi_module=found.group(1), uapi_func=found.group(2), match=dict(match),
             take=spec["take"], target=spec["to"], missing=spec["missing"],
+            args=read_args, where=fixed, convert=convert,
         )
+
+    def json_args(self, name: str, spec: Any, line: int) -> tuple[JsonArg, ...]:
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{name}: json_args must map UAPI argument names to JSON templates")
+            return ()
+        built = []
+        for target, rule in spec.items():
+            where = f"{name}: json_args.{target}"
+            at = spec.line_of(target)
+            if not isinstance(target, str) or not _NAME.match(target):
+                self.error(at, f"{name}: json_args name {target!r} is not [A-Za-z0-9_]+")
+                continue
+            if not isinstance(rule, MarkedDict) or ("template" in rule) == ("cases" in rule):
+                self.error(at, f"{where}: give a template, or choose and cases")
+                continue
+            self.unknown_keys(rule, _JSON_ARG_KEYS, where)
+            if "cases" in rule:
+                choose, cases, missing = rule.get("choose"), rule["cases"], rule.get("missing")
+                if not isinstance(choose, str) or not _NAME.match(choose):
+                    self.error(rule.line_of("choose") if "choose" in rule else rule.line,
+                               f"{where}: choose must name the API 2 argument that picks the case")
+                    continue
+                if not isinstance(cases, dict) or not cases or not isinstance(missing, str):
+                    self.error(rule.line_of("cases"), f"{where}: cases must map values of '{choose}' to templates, with a 'missing' text")
+                    continue
+                compiled = {_text(value): self.json_template(where, tpl, rule.line_of("cases")) for value, tpl in cases.items()}
+                built.append(JsonArg(target=target, choose=choose, cases=compiled, missing=missing))
+            else:
+                built.append(JsonArg(target=target, template=self.json_template(where, rule["template"], rule.line_of("template"))))
+        return tuple(built)
+
+    def json_template(self, where: str, node: Any, line: int) -> Any:
+        """Plain JSON with `{arg.NAME}` in strings; a mapping with `arg` is a ValueRule."""
+        if isinstance(node, dict) and "arg" in node:
+            bad = sorted(str(k) for k in node if k not in _VALUE_RULE_KEYS)
+            names = node["arg"] if isinstance(node["arg"], list) else [node["arg"]]
+            transform = TRANSFORMS.get(node["transform"]) if "transform" in node else None
+            kind = node.get("type", "text")
+            default = node.get("default")
+            if bad or not names or not all(isinstance(n, str) and _NAME.match(n) for n in names) \
+                    or ("transform" in node and transform is None) or kind not in VALUE_TYPES \
+                    or (default is not None and not _is_scalar(default)):
+                self.error(line, f"{where}: a value rule takes arg (a name or list of names), transform "
+                                 f"({', '.join(sorted(TRANSFORMS))}), type ({', '.join(VALUE_TYPES)}) and default")
+                return None
+            return ValueRule(tuple(names), transform, kind, None if default is None else _text(default))
+        if isinstance(node, dict):
+            return {str(k): self.json_template(where, v, line) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.json_template(where, v, line) for v in node]
+        return node
 
     def no_echoed_secrets(self, name: str, output: OutputRule, args: dict[str, ArgRule], line: int) -> None:
         """A row may repeat what the client sent, but never a secret."""
@@ -507,7 +615,42 @@ class _FileCompiler:
         omit = self.key_list(where, "omit_empty", spec)
         if omit is not None:
             fields["omit_empty"] = frozenset(omit)
+        self.record_rules(where, spec, fields)
         return OutputRule(**fields)
+
+    def record_rules(self, where: str, spec: MarkedDict, fields: dict[str, Any]) -> None:
+        """derive_by, defaults, filter, wrap and failure_error (see README, "The mapping format")."""
+        if "derive_by" in spec:
+            by = spec["derive_by"]
+            if not isinstance(by, MarkedDict) or not isinstance(by.get("key"), str) or not isinstance(by.get("cases"), MarkedDict):
+                self.error(spec.line_of("derive_by"), f"{where}: derive_by needs 'key' (a record field) and 'cases' (its values → derive rules)")
+            else:
+                self.unknown_keys(by, {"key", "cases"}, f"{where}: derive_by")
+                cases = by["cases"]
+                fields["derive_by"] = (by["key"], {
+                    _text(value): self.derive(f"{where}: derive_by.{value}", rules, cases.line_of(value))
+                    for value, rules in cases.items()})
+        for key in ("defaults", "filter"):
+            if key in spec:
+                value = spec[key]
+                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value) or (
+                        key == "filter" and not all(isinstance(v, str) and _NAME.match(v) for v in value.values())):
+                    what = "record keys to values" if key == "defaults" else "record keys to API 2 argument names"
+                    self.error(spec.line_of(key), f"{where}: {key} must map {what}")
+                else:
+                    fields[key] = _plain(value)
+        if "wrap" in spec:
+            wrap = spec["wrap"]
+            if not isinstance(wrap, MarkedDict) or not isinstance(wrap.get("key"), str) or not isinstance(wrap.get("add", {}), dict):
+                self.error(spec.line_of("wrap"), f"{where}: wrap needs 'key' (where the records go) and optional 'add' constants")
+            else:
+                self.unknown_keys(wrap, _WRAP_KEYS, f"{where}: wrap")
+                fields["wrap"] = (wrap["key"], _plain(wrap.get("add", {})))
+        if "failure_error" in spec:
+            if not isinstance(spec["failure_error"], bool):
+                self.error(spec.line_of("failure_error"), f"{where}: failure_error must be true or false")
+            else:
+                fields["failure_error"] = spec["failure_error"]
 
     def key_list(self, where: str, name: str, spec: MarkedDict) -> list[str] | None:
         """An optional output list of record keys; None when absent or invalid."""
@@ -550,7 +693,12 @@ class _FileCompiler:
                 self.error(rule.line_of("each"), f"{at}: give either convert or each, not both")
             elif "each" in rule and not isinstance(each, (dict, str)):
                 self.error(rule.line_of("each"), f"{at}: each must be a row template")
-            rules.append(DeriveRule(key=str(key), source=rule["from"], convert=convert, each=_plain(each)))
+            qualify, strip_dot = rule.get("qualify"), rule.get("strip_dot", False)
+            if (qualify is not None and not (isinstance(qualify, str) and _NAME.match(qualify))) or not isinstance(strip_dot, bool):
+                self.error(rule.line_of("qualify" if "qualify" in rule else "strip_dot"),
+                           f"{at}: qualify names the API 2 argument holding the zone; strip_dot is true or false")
+            rules.append(DeriveRule(key=str(key), source=rule["from"], convert=convert, each=_plain(each),
+                                    qualify=qualify if isinstance(qualify, str) else None, strip_dot=strip_dot is True))
         return tuple(rules)
 
 

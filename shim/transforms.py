@@ -77,7 +77,16 @@ def pipes_to_commas(value: str, ctx: CallContext) -> str:
     return ",".join(part for part in value.split("|") if part)
 
 
+def zero_based(value: str, ctx: CallContext) -> str:
+    """API 2's 1-based zone line number → UAPI's 0-based line_index (ZoneEdit `line`)."""
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise TransformError(f"expected a line number of 1 or more, not '{value}'")
+    return str(int(text) - 1)
+
+
 TRANSFORMS: dict[str, Transform] = {
+    "zero_based": zero_based,
     "bool01": bool01,
     "integer": integer,
     "lower": lower,

@@ -5,12 +5,14 @@ Nothing here touches sockets, so every rule of the mapping table is testable dir
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from . import envelopes
 from .legacy import LegacyCall
-from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, Entry, LookupRule, OutputRule
+from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, DeriveRule, Entry, JsonArg, LookupRule, OutputRule, ValueRule
 from .transforms import CallContext, TransformError
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
@@ -52,6 +54,8 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
         elif entry.extra_args:
             out[name] = value
     out.update((k, _account_in(v, user)) for k, v in entry.constants.items())
+    for json_arg in entry.json_args:
+        out[json_arg.target] = json_value(json_arg, call.args, ctx)
     secrets = frozenset(rule.target for rule in entry.args.values() if rule.secret)
     return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), secrets)
 
@@ -61,21 +65,68 @@ def _account_in(value: str, user: str | None) -> str:
     return value.replace(ACCOUNT_PLACEHOLDER, user or "") if ACCOUNT_PLACEHOLDER in value else value
 
 
-def lookup_call(lookup: LookupRule) -> UapiCall:
-    return UapiCall(lookup.uapi_module, lookup.uapi_func, [], frozenset())
+def json_value(rule: JsonArg, args: Mapping[str, str], ctx: CallContext) -> str:
+    """The JSON text of a `json_args` entry; TransformError when it cannot be built."""
+    template = rule.template
+    if rule.choose is not None:
+        template = rule.cases.get(args.get(rule.choose, ""))
+        if template is None:
+            raise TransformError(_fill(rule.missing, args))
+    return json.dumps(_json_filled(template, args, ctx), ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_filled(node: Any, args: Mapping[str, str], ctx: CallContext) -> Any:
+    if isinstance(node, ValueRule):
+        value = next((args[name] for name in node.names if args.get(name, "") != ""), node.default)
+        if value is None:
+            raise TransformError(f"The “{node.names[0]}” parameter is required.")
+        if node.transform is not None:
+            value = node.transform(value, ctx)
+        if node.type == "integer":
+            try:
+                return int(value)
+            except ValueError:
+                raise TransformError(f"“{node.names[0]}” must be a whole number, not “{value}”.") from None
+        return value
+    if isinstance(node, dict):
+        return {k: _json_filled(v, args, ctx) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_json_filled(v, args, ctx) for v in node]
+    return _fill(node, args) if isinstance(node, str) else node
+
+
+def lookup_call(lookup: LookupRule, args: Mapping[str, str] | None = None) -> UapiCall:
+    read = [(target, (args or {}).get(name, "")) for target, name in lookup.args.items()]
+    return UapiCall(lookup.uapi_module, lookup.uapi_func, read, frozenset())
 
 
 def lookup_value(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> str | None:
-    """The `take` field of the first record matching the call's arguments, if any."""
+    """The `take` value of the first record matching the call's arguments and the fixed
+    `where` values, converted when the rule says so; None when no record matches."""
     if not isinstance(result, dict) or str(result.get("status")) != "1":
         return None
     records = result.get("data")
     for record in records if isinstance(records, list) else []:
-        if isinstance(record, dict) and record.get(lookup.take) is not None and all(
+        if not isinstance(record, dict):
+            continue
+        value = field_at(record, lookup.take)
+        if value is not None and all(
             str(record.get(field, "")) == args.get(arg, "") for field, arg in lookup.match.items()
-        ):
-            return str(record[lookup.take])
+        ) and all(str(record.get(field, "")) == want for field, want in lookup.where.items()):
+            return str(lookup.convert(value) if lookup.convert else value)
     return None
+
+
+def field_at(record: Any, path: str) -> Any:
+    """A dotted path into a record; a number picks a list item (`data_b64.2`)."""
+    for step in path.split("."):
+        if isinstance(record, dict):
+            record = record.get(step)
+        elif isinstance(record, list) and step.isdigit() and int(step) < len(record):
+            record = record[int(step)]
+        else:
+            return None
+    return record
 
 
 def lookup_failure(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> dict[str, Any]:
@@ -136,6 +187,9 @@ def to_cpanelresult(
         _omit_empty(rule, _fill(row, args, errors=errors, messages=_joined(result.get("messages"))))
         for row in rule.failure
     ]
+    if not rule.failure_error:
+        # API 2 caught the failure into its own rows (ZoneEdit's {result: {status: 0}}).
+        return envelopes.success(module, func, rows)
     return envelopes.function_failure(module, func, rows, errors)
 
 
@@ -187,9 +241,40 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
         records = [{str(name): 1 for name in data}] if isinstance(data, list) else [data]
     else:
         records = data if isinstance(data, list) else [data]
-    if rule.rename is None and rule.only is None and rule.add is None and not rule.derive:
+    if rule.rename is None and rule.only is None and rule.add is None and not rule.derive and not _record_rules(rule):
         return records
-    return [_reshape(rule, record) for record in records]
+    records = [_reshape(rule, record, args) for record in records]
+    if rule.filter:
+        records = [record for record in records if _passes(rule.filter, record, args or {})]
+    if rule.wrap is not None:
+        key, constants = rule.wrap
+        return [{**constants, key: records}]
+    return records
+
+
+def _record_rules(rule: OutputRule) -> bool:
+    return bool(rule.derive_by or rule.defaults or rule.filter or rule.wrap)
+
+
+# API 2's own record filters took several values joined by | or , (ZoneEdit's KEYMAP).
+_FILTER_SEPARATORS = re.compile(r"[|,]")
+
+
+def _passes(filters: Mapping[str, str], record: Any, args: Mapping[str, str]) -> bool:
+    """A record passes when, for every filter argument the client gave, its key holds one
+    of the argument's values (compared as text, as Perl compared them)."""
+    if not isinstance(record, dict):
+        return True
+    for key, arg in filters.items():
+        if arg in args:
+            value = record.get(key)
+            if value is None or _text_of(value) not in _FILTER_SEPARATORS.split(args[arg]):
+                return False
+    return True
+
+
+def _text_of(value: Any) -> str:
+    return str(value) if not isinstance(value, bool) else str(int(value))
 
 
 def _key_records(rule: OutputRule, data: Any) -> list[Any]:
@@ -205,33 +290,52 @@ def _key_records(rule: OutputRule, data: Any) -> list[Any]:
     return [{rule.key: name, rule.value: value} for name, value in data.items()]
 
 
-def _derived(rule: OutputRule, record: dict[str, Any]) -> dict[str, Any]:
+def _derived(rules: tuple[DeriveRule, ...], record: dict[str, Any], args: Mapping[str, str] | None) -> dict[str, Any]:
     """Keys computed from the UAPI record as it arrived (before rename and only)."""
     out = dict(record)
     fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
-    for derive in rule.derive:
+    for derive in rules:
         if derive.template is not None:
             out[derive.key] = _fill(derive.template, None, **fields)
             continue
-        value = record.get(derive.source)
+        value = field_at(record, derive.source) if "." in derive.source else record.get(derive.source)
         if derive.each is not None:
             items = value if isinstance(value, list) else []
             value = [_fill(derive.each, None, **{**fields, "item": str(item)}) for item in items]
         elif derive.convert is not None:
             value = derive.convert(value)
+        if isinstance(value, str) and (derive.qualify or derive.strip_dot):
+            value = _dns_name(value, (args or {}).get(derive.qualify, "") if derive.qualify else "", derive.strip_dot)
         out[derive.key] = value
     return out
 
 
-def _reshape(rule: OutputRule, record: Any) -> Any:
+def _dns_name(name: str, zone: str, strip_dot: bool) -> str:
+    """A zone-file name made absolute: relative names (no final dot) belong to `zone`."""
+    if zone and not name.endswith("."):
+        apex = zone.rstrip(".") + "."
+        name = apex if name in ("", "@") else f"{name}.{apex}"
+    return name[:-1] if strip_dot and name.endswith(".") and len(name) > 1 else name
+
+
+def _reshape(rule: OutputRule, record: Any, args: Mapping[str, str] | None = None) -> Any:
     if not isinstance(record, dict):
         return record
+    original = record
     if rule.derive:
-        record = _derived(rule, record)
+        record = _derived(rule.derive, record, args)
+    if rule.derive_by is not None:
+        # Keys that depend on the kind of record (API 2's `address` for A, `cname` for CNAME).
+        key, cases = rule.derive_by
+        kind_rules = cases.get(_text_of(original.get(key, "")), ())
+        by_kind = _derived(kind_rules, original, args)
+        record = {**record, **{derive.key: by_kind[derive.key] for derive in kind_rules}}
     if rule.rename:
         record = {rule.rename.get(k, k): v for k, v in record.items()}
     if rule.only is not None:
         record = {k: record[k] for k in rule.only if k in record}
+    if rule.defaults:
+        record = {**rule.defaults, **record}
     if rule.add:
         record = {**record, **rule.add}
     return record

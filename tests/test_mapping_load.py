@@ -34,7 +34,7 @@ functions:
     ouptut: {shape: status}
 """)
     assert load_errors(path) == [
-        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, lookup, mode, notes, output, reason, set, since, sources, timeout, uapi)",
+        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, lookup, mode, notes, output, reason, set, since, sources, timeout, uapi)",
         f"{path}:3: Ftp::passwd: a translate entry needs 'output'",
     ]
 
@@ -54,7 +54,7 @@ functions:
     assert load_errors(path) == [
         f"{path}:3: function name 'pass-wd' is not [A-Za-z0-9_]+",
         f"{path}:7: Ftp::setquota: uapi must be Module::function, not 'Ftp::set quota'",
-        f"{path}:9: Ftp::setquota: args.quota: unknown transform 'megabytes' (known: account_prefix, bool01, domainkey, integer, lower, pipes_to_commas)",
+        f"{path}:9: Ftp::setquota: args.quota: unknown transform 'megabytes' (known: account_prefix, bool01, domainkey, integer, lower, pipes_to_commas, zero_based)",
     ]
 
 

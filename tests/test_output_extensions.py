@@ -108,7 +108,7 @@ functions:
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:7: T::f: output: a keys shape needs 'key'",
         f"{path}:8: T::f: output: value must be a key name",
-        f"{path}:11: T::f: output: derive.a: unknown converter 'nope' (known: count, epoch, megabytes, text, uri_escape)",
+        f"{path}:11: T::f: output: derive.a: unknown converter 'nope' (known: base64, base64_joined, count, epoch, megabytes, one_based, text, uri_escape)",
         f"{path}:12: T::f: output: derive.b: give either convert or each, not both",
         f"{path}:13: T::f: output: derive.c: expected a mapping with 'from' or 'template'",
         f"{path}:14: T::f: output: derive.d: a template is one text and stands alone",
@@ -159,7 +159,7 @@ functions:
     with pytest.raises(SourceErrors) as caught:
         load_table([path])
     assert [str(e) for e in caught.value.errors] == [
-        f"{path}:6: unknown key 'extra' in L::f: lookup (allowed: match, missing, take, to, uapi)",
+        f"{path}:6: unknown key 'extra' in L::f: lookup (allowed: args, convert, match, missing, take, to, uapi, where)",
         f"{path}:6: L::f: lookup: uapi must be Module::function, not 'nope'",
         f"{path}:6: L::f: lookup: match must map record fields to API 2 argument names",
         f"{path}:6: L::f: lookup: to must be given as text",
