@@ -192,8 +192,11 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     shown = [(k, REDACTED if k in uapi.secret_args else v) for k, v in uapi.args]
     if entry.lookup is not None:
         lookup = entry.lookup
-        wanted = ", ".join(f"{field}={call.args.get(arg, '')}" for field, arg in lookup.match.items())
-        print(f"  first: UAPI {lookup.uapi_module}::{lookup.uapi_func}; {lookup.target} = {lookup.take} of the record with {wanted}")
+        wanted = ", ".join([*(f"{field}={call.args.get(arg, '')}" for field, arg in lookup.match.items()),
+                            *(f"{field}={value}" for field, value in lookup.where.items())])
+        read = " ".join(f"{target}={call.args.get(arg, '')}" for target, arg in lookup.args.items())
+        print(f"  first: UAPI {lookup.uapi_module}::{lookup.uapi_func}{' ' + read if read else ''}; "
+              f"{lookup.target} = {lookup.take} of the record with {wanted}")
     if args.service == "whm":
         print(f"  POST {call.cpsess}/json-api/uapi_cpanel")
         form = whm_form(type(uapi)(uapi.module, uapi.func, shown, uapi.secret_args), call.user or "")

@@ -41,13 +41,14 @@ _ENTRY_KEYS = {
     "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args",
 }
 _LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing", "args", "where", "convert"}
-_JSON_ARG_KEYS = {"template", "choose", "cases", "missing"}
+_JSON_ARG_KEYS = {"template", "choose", "cases", "missing", "with"}
 _VALUE_RULE_KEYS = {"arg", "transform", "type", "default"}
 VALUE_TYPES = ("text", "integer")
 _ARG_KEYS = {"to", "transform", "values", "default", "secret"}
 _OUTPUT_KEYS = {
     "shape", "path", "key", "rename", "only", "add", "success", "failure", "omit_empty",
     "derive", "on_failure", "value", "concat", "derive_by", "defaults", "filter", "wrap", "failure_error",
+    "omit_null",
 }
 _DERIVE_KEYS = {"from", "convert", "each", "template", "qualify", "strip_dot"}
 _WRAP_KEYS = {"key", "add"}
@@ -99,6 +100,7 @@ class JsonArg:
     choose: str | None = None
     cases: dict[str, Any] = field(default_factory=dict)
     missing: str = ""  # failure text when `choose` names no case; {arg.NAME} allowed
+    extra: dict[str, Any] = field(default_factory=dict)  # `with`: keys added to every case
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class OutputRule:
     filter: dict[str, str] | None = None  # record key -> API 2 argument whose values it must match
     wrap: tuple[str, dict[str, Any]] | None = None  # the records as one object's list KEY, beside constants
     failure_error: bool = True  # False: API 2 reported the failure only inside the rows
+    omit_null: frozenset[str] = frozenset()  # record keys left out where they come out null
     concat: tuple[str, ...] = ()  # the `list` shape: join the lists under these keys, in order
 
 
@@ -429,7 +432,13 @@ class _FileCompiler:
                     self.error(rule.line_of("cases"), f"{where}: cases must map values of '{choose}' to templates, with a 'missing' text")
                     continue
                 compiled = {_text(value): self.json_template(where, tpl, rule.line_of("cases")) for value, tpl in cases.items()}
-                built.append(JsonArg(target=target, choose=choose, cases=compiled, missing=missing))
+                extra = rule.get("with", {})
+                if not isinstance(extra, dict) or not all(isinstance(c, dict) for c in cases.values()):
+                    self.error(rule.line_of("with") if "with" in rule else rule.line,
+                               f"{where}: 'with' adds keys to cases that are mappings")
+                    continue
+                built.append(JsonArg(target=target, choose=choose, cases=compiled, missing=missing,
+                                     extra=self.json_template(where, extra, rule.line_of("with") if "with" in rule else rule.line)))
             else:
                 built.append(JsonArg(target=target, template=self.json_template(where, rule["template"], rule.line_of("template"))))
         return tuple(built)
@@ -646,6 +655,9 @@ class _FileCompiler:
             else:
                 self.unknown_keys(wrap, _WRAP_KEYS, f"{where}: wrap")
                 fields["wrap"] = (wrap["key"], _plain(wrap.get("add", {})))
+        omit_null = self.key_list(where, "omit_null", spec)
+        if omit_null is not None:
+            fields["omit_null"] = frozenset(omit_null)
         if "failure_error" in spec:
             if not isinstance(spec["failure_error"], bool):
                 self.error(spec.line_of("failure_error"), f"{where}: failure_error must be true or false")

@@ -72,6 +72,8 @@ def json_value(rule: JsonArg, args: Mapping[str, str], ctx: CallContext) -> str:
         template = rule.cases.get(args.get(rule.choose, ""))
         if template is None:
             raise TransformError(_fill(rule.missing, args))
+        if rule.extra:
+            template = {**template, **rule.extra}
     return json.dumps(_json_filled(template, args, ctx), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -253,7 +255,7 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
 
 
 def _record_rules(rule: OutputRule) -> bool:
-    return bool(rule.derive_by or rule.defaults or rule.filter or rule.wrap)
+    return bool(rule.derive_by or rule.defaults or rule.filter or rule.wrap or rule.omit_null)
 
 
 # API 2's own record filters took several values joined by | or , (ZoneEdit's KEYMAP).
@@ -334,6 +336,8 @@ def _reshape(rule: OutputRule, record: Any, args: Mapping[str, str] | None = Non
         record = {rule.rename.get(k, k): v for k, v in record.items()}
     if rule.only is not None:
         record = {k: record[k] for k in rule.only if k in record}
+    if rule.omit_null:
+        record = {k: v for k, v in record.items() if not (v is None and k in rule.omit_null)}
     if rule.defaults:
         record = {**rule.defaults, **record}
     if rule.add:

@@ -1,12 +1,53 @@
-"""ZoneEdit::resetzone through the real shim on both sides of the 11.137 gate; the record
-functions pass through untouched."""
+"""ZoneEdit through the real shim: resetzone on both sides of the 11.137 gate; the record
+functions translated to DNS::parse_zone / DNS::mass_edit_zone (success and failure each,
+whole documents), a certbot DNS-01 flow, and fetchzones passing through."""
+
+import json
 
 import pytest
 
 from api2calls import Api2Calls, stack_for_upstream
+from conftest import USER_AUTH
 
 RESET = [{"result": {"checkmx": {"detected": "local", "isprimary": 1, "issecondary": 0, "local": 1,
                                  "mxcheck": "auto", "remote": 0}, "status": 1, "statusmsg": "Zone Reset"}}]
+SERIAL = "2024042301"
+DONE = [{"result": {"status": 1, "statusmsg": "OK"}}]
+
+
+def raw(line, text):
+    return {"Line": line, "line": line, "name": "", "type": ":RAW", "raw": text, "record": None}
+
+
+def rr(line, name, type_, ttl="14400", **data):
+    return {"Line": line, "line": line, "name": name, "ttl": ttl, "class": "IN", "type": type_,
+            "record": None, **data}
+
+
+# The fake's seeded example.com zone as API 2 listed it (see shim/fakecpanel/modules/dns.py).
+ZONE = [
+    raw(1, "; cPanel first:11.120.0.5 Cpanel::ZoneFile::VERSION:1.3 hostname:server.example.com"),
+    raw(2, "; Zone file for example.com"),
+    raw(3, "$TTL 14400"),
+    rr(4, "example.com.", "SOA", "86400", mname="ns1.example.com", rname="admin.example.com", serial=SERIAL,
+       refresh="3600", retry="1800", expire="1209600", minimum="86400"),
+    rr(5, "example.com.", "NS", "86400", nsdname="ns1.example.com"),
+    rr(6, "example.com.", "NS", "86400", nsdname="ns2.example.com"),
+    rr(7, "example.com.", "A", address="192.0.2.10", record="192.0.2.10"),
+    rr(8, "mail.example.com.", "A", address="192.0.2.10", record="192.0.2.10"),
+    rr(9, "www.example.com.", "CNAME", cname="example.com", record="example.com"),
+    rr(10, "example.com.", "MX", preference="0", exchange="example.com"),
+    rr(11, "example.com.", "TXT", txtdata="v=spf1 +a +mx ~all", record="v=spf1 +a +mx ~all"),
+]
+
+
+def mutation_failed(calls, func, why):
+    return calls.ok(func, [{"result": {"status": 0, "statusmsg": why}}])
+
+
+def uapi_calls(stack):
+    return [(r.form["cpanel.function"][0], {k: v for k, v in r.form.items() if not k.startswith(("cpanel.", "api."))})
+            for r in stack.state.requests if r.path.endswith("/json-api/uapi_cpanel")]
 
 
 async def test_resetzone_copies_the_rebuild_reply_and_fails_for_foreign_zones(stack):
@@ -25,14 +66,133 @@ async def test_resetzone_version_gate(version, path):
         assert stack.state.requests[-1].path == path
 
 
-async def test_record_functions_pass_through(stack):
+async def test_fetchzone_records_whole_zone_filters_and_unknown_zone(stack):
     calls = Api2Calls(stack, "ZoneEdit")
-    got = await calls.whm("fetchzone_records", domain="example.com", type="A")
-    # The fake has no native API 2 ZoneEdit::fetchzone_records: its own answer proves
-    # the call reached upstream as API 2, unchanged.
-    assert got == (200, {"cpanelresult": {"apiversion": 2, "func": "fetchzone_records", "module": "ZoneEdit",
-                                          "error": "Could not find function 'fetchzone_records' in module 'ZoneEdit'"}})
-    seen = stack.state.requests[-1]
-    assert seen.path == "/json-api/cpanel"
-    assert (seen.form["cpanel_jsonapi_func"], seen.form["domain"], seen.form["type"]) == (
-        ["fetchzone_records"], ["example.com"], ["A"])
+    assert await calls.whm("fetchzone_records", domain="example.com", customonly="0") == (
+        200, calls.ok("fetchzone_records", ZONE))
+    assert calls.last_uapi() == ("DNS", "parse_zone", {"zone": ["example.com"]})
+    # API 2's own filters: several values joined by | or ,; `line` matches Line.
+    assert await calls.cpanel("fetchzone_records", domain="example.com", type="CNAME|MX", name="www.example.com.") == (
+        200, calls.ok("fetchzone_records", [ZONE[8]]))
+    assert await calls.cpanel("fetchzone_records", domain="example.com", line="7,8", ttl="14400") == (
+        200, calls.ok("fetchzone_records", ZONE[6:8]))
+    # A zone the account lacks: cPanel's code answered an empty list, no error.
+    assert await calls.whm("fetchzone_records", domain="other.example") == (200, calls.ok("fetchzone_records", []))
+
+
+async def test_fetchzone_wraps_the_records_and_fails_inside_the_row(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    assert await calls.cpanel("fetchzone", domain="example.com", type="A") == (200, calls.ok("fetchzone", [
+        {"status": 1, "statusmsg": "Zone Serialized", "record": ZONE[6:8]}]))
+    assert await calls.whm("fetchzone", domain="other.example") == (200, calls.ok("fetchzone", [
+        {"status": 0, "statusmsg": "You do not have a DNS zone named “other.example”."}]))
+
+
+async def test_certbot_dns01_flow_add_find_remove(stack):
+    """What certbot-dns-cpanel does: add the challenge TXT record, find its line with a
+    filtered fetchzone_records, remove it by that line."""
+    calls = Api2Calls(stack, "ZoneEdit")
+    token = "Xk9_challenge-token"
+    assert await calls.whm("add_zone_record", domain="example.com", name="_acme-challenge", type="TXT",
+                           txtdata=token, ttl="60") == (200, calls.ok("add_zone_record", DONE))
+    read, write = uapi_calls(stack)
+    assert read == ("parse_zone", {"zone": ["example.com"]})
+    assert write[0] == "mass_edit_zone"
+    assert write[1]["serial"] == [SERIAL] and write[1]["zone"] == ["example.com"]
+    assert json.loads(write[1]["add"][0]) == {"dname": "_acme-challenge", "ttl": 60, "record_type": "TXT", "data": [token]}
+    challenge = rr(12, "_acme-challenge.example.com.", "TXT", "60", txtdata=token, record=token)
+    found = await calls.whm("fetchzone_records", domain="example.com", name="_acme-challenge.example.com.",
+                            type="TXT", txtdata=token, ttl="60")
+    assert found == (200, calls.ok("fetchzone_records", [challenge]))
+    line = found[1]["cpanelresult"]["data"][0]["line"]
+    assert await calls.whm("remove_zone_record", domain="example.com", line=str(line)) == (
+        200, calls.ok("remove_zone_record", DONE))
+    assert json.loads(uapi_calls(stack)[-1][1]["serial"][0]) == int(SERIAL) + 1
+    assert await calls.whm("fetchzone_records", domain="example.com") == (200, calls.ok(
+        "fetchzone_records", [*ZONE[:3], dict(ZONE[3], serial=str(int(SERIAL) + 2)), *ZONE[4:]]))
+
+
+async def test_add_zone_record_failures_read_first_and_never_write(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    # The read fails: that is the answer, and nothing is written.
+    assert await calls.whm("add_zone_record", domain="other.example", name="a", type="A", address="192.0.2.1") == (
+        200, mutation_failed(calls, "add_zone_record", "You do not have a DNS zone named “other.example”."))
+    assert [func for func, _ in uapi_calls(stack)] == ["parse_zone"]
+    # The write refuses the record: its error, inside the row.
+    assert await calls.cpanel("add_zone_record", domain="example.com", name="a", type="A") == (
+        200, mutation_failed(calls, "add_zone_record", "A “A” record needs 1 data value."))
+    # A type with no template and a ttl that is not a number never reach upstream.
+    before = len(stack.state.requests)
+    assert await calls.whm("add_zone_record", domain="example.com", name="a", type="HINFO") == (
+        200, calls.failed("add_zone_record", "Invalid DNS record type: “HINFO”."))
+    assert await calls.whm("add_zone_record", domain="example.com", name="a", type="A", address="192.0.2.1",
+                           ttl="soon") == (200, calls.failed("add_zone_record", "“ttl” must be a whole number, not “soon”."))
+    assert len(stack.state.requests) == before
+
+
+async def test_edit_zone_record_replaces_the_line_and_fails_for_non_records(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    assert await calls.whm("edit_zone_record", domain="example.com", Line="8", name="mail", type="A",
+                           address="192.0.2.20", ttl="300", **{"class": "IN"}) == (200, calls.ok("edit_zone_record", DONE))
+    assert json.loads(uapi_calls(stack)[-1][1]["edit"][0]) == {
+        "dname": "mail", "ttl": 300, "record_type": "A", "data": ["192.0.2.20"], "line_index": 7}
+    assert await calls.cpanel("fetchzone_records", domain="example.com", line="8") == (200, calls.ok(
+        "fetchzone_records", [rr(8, "mail.example.com.", "A", "300", address="192.0.2.20", record="192.0.2.20")]))
+    assert await calls.whm("edit_zone_record", domain="example.com", Line="2", name="x", type="A", address="192.0.2.1") == (
+        200, mutation_failed(calls, "edit_zone_record", "The zone has no editable record at line index 1."))
+    assert await calls.whm("edit_zone_record", domain="example.com", name="x", type="A", address="192.0.2.1") == (
+        200, calls.failed("edit_zone_record", "The “Line” parameter is required."))
+
+
+async def test_remove_zone_record_failure(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    assert await calls.cpanel("remove_zone_record", domain="example.com", line="99") == (
+        200, mutation_failed(calls, "remove_zone_record", "The zone has no editable record at line index 98."))
+    assert await calls.whm("remove_zone_record", domain="example.com", line="0") == (
+        200, calls.failed("remove_zone_record", "expected a line number of 1 or more, not '0'"))
+
+
+async def test_fetchzones_passes_through(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    got = await calls.whm("fetchzones")
+    # The fake has no native API 2 ZoneEdit::fetchzones: its own answer proves the call
+    # reached upstream as API 2, unchanged.
+    assert got == (200, {"cpanelresult": {"apiversion": 2, "func": "fetchzones", "module": "ZoneEdit",
+                                          "error": "Could not find function 'fetchzones' in module 'ZoneEdit'"}})
+    assert stack.state.requests[-1].path == "/json-api/cpanel"
+
+
+async def test_fake_mass_edit_zone_refuses_a_stale_serial_and_applies_all_or_nothing(stack):
+    """The fake's own contract, which the read-before-write relies on."""
+    calls = Api2Calls(stack, "ZoneEdit")
+    url = f"{stack.fake_cpanel}/execute/DNS/mass_edit_zone"
+    add = json.dumps({"dname": "new", "ttl": 60, "record_type": "A", "data": ["192.0.2.5"]})
+    stale = await stack.post_json(url, data={"zone": "example.com", "serial": "1", "add": add}, headers=USER_AUTH)
+    assert stale == (200, {"data": None, "errors": [
+        "The given serial number (1) does not match the DNS zone’s serial number (2024042301). "
+        "Refresh your view of the DNS zone, then resubmit."], "messages": None, "metadata": {}, "status": 0, "warnings": None})
+    # One bad item (line 3 is the $TTL line) refuses the whole edit: the add is not applied.
+    mixed = await stack.post_json(url, data={"zone": "example.com", "serial": SERIAL, "add": add, "remove": "2"},
+                                  headers=USER_AUTH)
+    assert mixed[1]["errors"] == ["The zone has no editable record at line index 2."]
+    assert await calls.whm("fetchzone_records", domain="example.com") == (200, calls.ok("fetchzone_records", ZONE))
+
+
+def test_parse_zone_contract_schema_tells_records_from_comments():
+    """The contract test's discriminator handling can fail: a record with a text ttl, or a
+    line of an unknown kind, is rejected."""
+    from pathlib import Path
+
+    import uapi_openapi
+
+    spec = uapi_openapi.load_spec(uapi_openapi.find_spec(Path(__file__).resolve().parents[1]))
+    schema = uapi_openapi.result_schema(uapi_openapi.operation_schema(spec, "DNS", "parse_zone"))
+    record = {"type": "record", "line_index": 3, "dname_b64": "eA==", "data_b64": ["eA=="], "record_type": "A", "ttl": 60}
+    comment = {"type": "comment", "line_index": 0, "text_b64": "Ow=="}
+
+    def result(*data):
+        return {"data": list(data), "errors": None, "messages": None, "metadata": {}, "status": 1, "warnings": None}
+
+    assert uapi_openapi.errors(schema, result(record, comment)) == []
+    assert uapi_openapi.errors(schema, result(dict(record, ttl="60")))
+    assert uapi_openapi.errors(schema, result(dict(comment, type="blank")))
