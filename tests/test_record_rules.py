@@ -189,3 +189,25 @@ def test_loader_errors_of_the_new_rules(tmp_path):
         "9: Z::f: json_args.remove: choose must name the API 2 argument that picks the case",
         "10: Z::f: json_args name 'x y' is not [A-Za-z0-9_]+",
     ]
+
+
+def test_with_adds_keys_to_every_case_and_omit_null_drops_null_keys(tmp_path):
+    entry = load(tmp_path, """    json_args:
+      edit:
+        choose: type
+        missing: "no {arg.type}"
+        cases: {A: {data: ["{arg.address}"]}}
+        with: {line_index: {arg: Line, transform: zero_based, type: integer}}
+    output:
+      shape: list
+      derive: {ttl: {from: ttl, convert: text}}
+      omit_null: [ttl]
+""")
+    assert json.loads(dict(build_uapi_call(entry, call(type="A", address="192.0.2.1", Line="5"), "user").args)["edit"]) == {
+        "data": ["192.0.2.1"], "line_index": 4}
+    assert to_cpanelresult("Z", "f", entry, ok([{"ttl": 60}, {"n": 1}]))["cpanelresult"]["data"] == [{"ttl": "60"}, {"n": 1}]
+    assert load_errors(tmp_path, """    json_args:
+      edit: {choose: type, missing: m, cases: {A: [1]}, with: {x: 1}}
+    output: {shape: list, omit_null: name}
+""") == ["8: Z::f: output: omit_null must be a list of keys",
+         "7: Z::f: json_args.edit: 'with' adds keys to cases that are mappings"]
