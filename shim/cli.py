@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--whm-port", type=int, default=8087, help="shim's WHM listener (default 8087)")
     demo.add_argument("--cpanel-port", type=int, default=8083, help="shim's cPanel listener (default 8083)")
+    demo.add_argument("--admin-port", type=int, default=9180, help="admin listener on 127.0.0.1 (default 9180)")
     demo.set_defaults(run=_cmd_demo)
     return parser
 
@@ -357,7 +358,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, _wait_for_stop))
+        asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, _wait_for_stop, args.admin_port))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1

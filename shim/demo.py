@@ -7,10 +7,15 @@ from typing import Awaitable, Callable
 from . import fakecpanel
 from .app import TableHolder, create_app, load_configured_table
 from .config import load_config
+from .admin import create_admin_app
+from .observe import Runtime
 from .server import start_listener
 
+DEFAULT_ADMIN_PORT = 9180
 
-async def run_demo(host: str, whm_port: int, cpanel_port: int, wait: Callable[[], Awaitable[None]]) -> None:
+
+async def run_demo(host: str, whm_port: int, cpanel_port: int, wait: Callable[[], Awaitable[None]],
+                   admin_port: int = DEFAULT_ADMIN_PORT) -> None:
     state = fakecpanel.FakeState.demo()
     fake_whm = await start_listener(fakecpanel.create_whm_app(state), "127.0.0.1", 0)
     fake_cpanel = await start_listener(fakecpanel.create_cpanel_app(state), "127.0.0.1", 0)
@@ -24,17 +29,30 @@ async def run_demo(host: str, whm_port: int, cpanel_port: int, wait: Callable[[]
         },
     )
     tables = TableHolder(load_configured_table(config))
-    shim_whm = await start_listener(create_app(config, "whm", tables), host, whm_port)
-    shim_cpanel = await start_listener(create_app(config, "cpanel", tables), host, cpanel_port)
+    runtime = Runtime()
+    shim_whm = await start_listener(create_app(config, "whm", tables, runtime), host, whm_port)
+    shim_cpanel = await start_listener(create_app(config, "cpanel", tables, runtime), host, cpanel_port)
+    admin = await start_listener(create_admin_app(runtime, config.services, None), "127.0.0.1", admin_port)
     try:
-        print(demo_text(host, shim_whm.port, shim_cpanel.port, fake_whm.port, fake_cpanel.port), flush=True)
+        print(demo_text(host, shim_whm.port, shim_cpanel.port, fake_whm.port, fake_cpanel.port, admin.port), flush=True)
         await wait()
     finally:
-        for listener in (shim_whm, shim_cpanel, fake_whm, fake_cpanel):
+        for listener in (shim_whm, shim_cpanel, fake_whm, fake_cpanel, admin):
             await listener.close()
 
 
-def demo_text(host: str, whm: int, cpanel: int, fake_whm: int, fake_cpanel: int) -> str:
+def admin_text(port: int | None) -> str:
+    if port is None:
+        return ""
+    return f"""The admin listener: readiness, metrics, the usage report (access log lines go to stderr):
+  curl -s http://127.0.0.1:{port}/readyz
+  curl -s http://127.0.0.1:{port}/metrics | grep '^api2shim_api2'
+  .venv/bin/python -m shim usage --admin 127.0.0.1:{port}
+
+"""
+
+
+def demo_text(host: str, whm: int, cpanel: int, fake_whm: int, fake_cpanel: int, admin: int | None = None) -> str:
     root = f"whm root:{fakecpanel.ROOT_TOKEN}"
     user = f"cpanel user:{fakecpanel.USER_TOKEN}"
     base_whm = f"http://{host}:{whm}"
@@ -66,5 +84,5 @@ Bad credentials get cPanel's own answer:
 See what a URL becomes without any network:
   .venv/bin/python -m shim translate '/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x'
 
-Ctrl-C stops the demo.
+{admin_text(admin)}Ctrl-C stops the demo.
 """
