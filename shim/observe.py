@@ -134,9 +134,13 @@ async def middleware(request: web.Request, handler: Callable[[web.Request], Awai
     except web.HTTPException as exc:
         status = exc.status
         raise
-    except (asyncio.CancelledError, ConnectionError):
+    except asyncio.CancelledError:
         status, record.error = CLIENT_GONE, record.error or "client_gone"
         raise
+    except ConnectionError:
+        # The client left mid-request: its access line says so; a traceback would only be noise.
+        status, record.error = CLIENT_GONE, record.error or "client_gone"
+        return web.Response(status=CLIENT_GONE)  # nobody reads it; aiohttp drops it with the connection
     except Exception:
         record.error = record.error or "internal"
         raise

@@ -11,8 +11,10 @@ cannot pass by capturing nothing.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
+import json
 import logging
 import re
 import shutil
@@ -223,3 +225,41 @@ async def test_no_secret_when_upstream_is_unreachable(caplog):
         assert_no_secret("log line", line)
     assert_no_secret("/metrics", metrics_text)
     assert 'api2shim_errors_total{kind="connect"} 4.0' in metrics_text
+
+
+async def raw_exchange(port: int, data: bytes, *, wait_answer: bool = True) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 2) if wait_answer else b""
+    writer.close()
+    return answer
+
+
+async def test_no_secret_from_malformed_or_abandoned_requests(caplog):
+    caplog.set_level(logging.DEBUG)
+    head = f"GET /json-api/cpanel?pass={QUERY_PASS} HTTP/1.1\r\nHost: x\r\n"
+    malformed = [
+        head + f"X-Bad\x01: {BEARER}\r\n\r\n",
+        f"GET /json-api/cpanel?pass={QUERY_PASS}&pad={'x' * 70000} HTTP/1.1\r\nHost: x\r\n\r\n",
+        head + f"Authorization: whm root:{BARE_TOKEN}{'y' * 70000}\r\n\r\n",
+        head + f"Content-Length: 1{BODY_PASS}\r\n\r\n",
+        f"G@T /json-api/cpanel?pass={QUERY_PASS} HTTP/1.1\r\nHost: x\r\n\r\n",
+        head + f"Transfer-Encoding: chunked\r\n\r\nzz{BODY_PASS}\r\n",
+    ]
+    abandoned = (f"POST /json-api/cpanel?pass={QUERY_PASS} HTTP/1.1\r\nHost: x\r\n"
+                 f"Authorization: cpanel user:{fakecpanel.USER_TOKEN}\r\nContent-Length: 500\r\n\r\npassword={BODY_PASS}")
+    async with ops_stack_context() as stack:
+        port = int(stack.whm.rsplit(":", 1)[1])
+        for request in malformed:
+            assert (await raw_exchange(port, request.encode())).startswith(b"HTTP/1.")
+        await raw_exchange(port, abandoned.encode(), wait_answer=False)
+        for _ in range(20):  # the server notices the hang-up shortly after
+            if any(r.name == "api2shim.access" for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+    for line in captured_lines(caplog):
+        assert_no_secret("log line", line)
+    access = [json.loads(r.getMessage()) for r in caplog.records if r.name == "api2shim.access"]
+    assert [(a["status"], a["error"], a["auth"]) for a in access] == [(499, "client_gone", "cpanel user")]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
