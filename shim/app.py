@@ -26,6 +26,7 @@ from .translate import (
     lookup_call,
     lookup_failure,
     lookup_value,
+    rejected_input,
     to_cpanelresult,
     unwrap_whm,
     whm_form,
@@ -163,6 +164,10 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
         observe.note_outcome(request, "invalid")
+        if not entry.output.failure_error:
+            # The function reported every failure inside its own rows (ZoneEdit's
+            # {result: {status: 0, statusmsg}}): clients read them there, so this one too.
+            return _json(to_cpanelresult(module, func, entry, rejected_input(str(exc)), call.args))
         return _json(envelopes.transform_failure(module, func, str(exc)))
     try:
         if entry.lookup is not None:

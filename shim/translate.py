@@ -135,7 +135,12 @@ def lookup_failure(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> 
     """The UAPI-shaped failure to answer when the lookup found nothing: its own error, or `missing`."""
     if isinstance(result, dict) and str(result.get("status")) != "1":
         return result
-    return {"status": 0, "errors": [_fill(lookup.missing, args)], "messages": None, "data": None}
+    return rejected_input(_fill(lookup.missing, args))
+
+
+def rejected_input(reason: str) -> dict[str, Any]:
+    """A UAPI-shaped failure for an argument the shim could not convert (nothing was sent)."""
+    return {"status": 0, "errors": [reason], "messages": None, "data": None}
 
 
 def with_arg(call: UapiCall, name: str, value: str) -> UapiCall:

@@ -123,10 +123,11 @@ async def test_add_zone_record_failures_read_first_and_never_write(stack):
         200, mutation_failed(calls, "add_zone_record", "A “A” record needs 1 data value."))
     # A type with no template and a ttl that is not a number never reach upstream.
     before = len(stack.state.requests)
+    # They are answered in the same rows: certbot reads data[0].result.status.
     assert await calls.whm("add_zone_record", domain="example.com", name="a", type="HINFO") == (
-        200, calls.failed("add_zone_record", "Invalid DNS record type: “HINFO”."))
+        200, mutation_failed(calls, "add_zone_record", "Invalid DNS record type: “HINFO”."))
     assert await calls.whm("add_zone_record", domain="example.com", name="a", type="A", address="192.0.2.1",
-                           ttl="soon") == (200, calls.failed("add_zone_record", "“ttl” must be a whole number, not “soon”."))
+                           ttl="soon") == (200, mutation_failed(calls, "add_zone_record", "“ttl” must be a whole number, not “soon”."))
     assert len(stack.state.requests) == before
 
 
@@ -141,7 +142,7 @@ async def test_edit_zone_record_replaces_the_line_and_fails_for_non_records(stac
     assert await calls.whm("edit_zone_record", domain="example.com", Line="2", name="x", type="A", address="192.0.2.1") == (
         200, mutation_failed(calls, "edit_zone_record", "The zone has no editable record at line index 1."))
     assert await calls.whm("edit_zone_record", domain="example.com", name="x", type="A", address="192.0.2.1") == (
-        200, calls.failed("edit_zone_record", "The “Line” parameter is required."))
+        200, mutation_failed(calls, "edit_zone_record", "The “Line” parameter is required."))
 
 
 async def test_remove_zone_record_failure(stack):
@@ -149,7 +150,7 @@ async def test_remove_zone_record_failure(stack):
     assert await calls.cpanel("remove_zone_record", domain="example.com", line="99") == (
         200, mutation_failed(calls, "remove_zone_record", "The zone has no editable record at line index 98."))
     assert await calls.whm("remove_zone_record", domain="example.com", line="0") == (
-        200, calls.failed("remove_zone_record", "expected a line number of 1 or more, not '0'"))
+        200, mutation_failed(calls, "remove_zone_record", "expected a line number of 1 or more, not '0'"))
 
 
 async def test_fetchzones_passes_through(stack):
