@@ -2,6 +2,7 @@
 functions translated to DNS::parse_zone / DNS::mass_edit_zone (success and failure each,
 whole documents), a certbot DNS-01 flow, and fetchzones passing through."""
 
+import asyncio
 import json
 
 import pytest
@@ -161,6 +162,27 @@ async def test_fetchzones_passes_through(stack):
     assert got == (200, {"cpanelresult": {"apiversion": 2, "func": "fetchzones", "module": "ZoneEdit",
                                           "error": "Could not find function 'fetchzones' in module 'ZoneEdit'"}})
     assert stack.state.requests[-1].path == "/json-api/cpanel"
+
+
+async def test_a_write_made_stale_by_another_client_fails_and_is_not_retried(stack):
+    """Read, then one write: when another client changes the zone between them, the serial
+    no longer matches and the client gets that failure; the shim sends no second write."""
+    calls = Api2Calls(stack, "ZoneEdit")
+    stack.state.faults.add("/execute/DNS/mass_edit_zone", "delay:0.3", times=1)
+    adding = asyncio.ensure_future(calls.cpanel("add_zone_record", domain="example.com", name="late", type="A",
+                                                address="192.0.2.7"))
+    while not stack.state.requests_to("/execute/DNS/mass_edit_zone"):
+        await asyncio.sleep(0.01)
+    other = json.dumps({"dname": "first", "ttl": 60, "record_type": "A", "data": ["192.0.2.8"]})
+    direct = await stack.post_json(f"{stack.fake_cpanel}/execute/DNS/mass_edit_zone", headers=USER_AUTH,
+                                   data={"zone": "example.com", "serial": SERIAL, "add": other})
+    assert direct[1]["data"] == {"new_serial": int(SERIAL) + 1}
+    assert await adding == (200, mutation_failed(calls, "add_zone_record", (
+        f"The given serial number ({SERIAL}) does not match the DNS zone’s serial number ({int(SERIAL) + 1}). "
+        "Refresh your view of the DNS zone, then resubmit.")))
+    assert len(stack.state.requests_to("/execute/DNS/mass_edit_zone")) == 2  # the shim's one write and the other client's
+    names = [r["name"] for r in (await calls.cpanel("fetchzone_records", domain="example.com", type="A"))[1]["cpanelresult"]["data"]]
+    assert names == ["example.com.", "mail.example.com.", "first.example.com."]
 
 
 async def test_fake_mass_edit_zone_refuses_a_stale_serial_and_applies_all_or_nothing(stack):
