@@ -30,6 +30,8 @@ log = logging.getLogger("api2shim.reload")
 
 # Config fields a reload applies; any other difference needs a restart.
 RELOADED_FIELDS = frozenset({"mappings", "default_mode", "upstream_version"})
+# Bookkeeping, not settings: where each value was set in the file.
+_NOT_SETTINGS = frozenset({"origins"})
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class Reloader:
 def _restart_needed(old: Config, new: Config) -> tuple[str, ...]:
     changed = []
     for item in dataclasses.fields(Config):
-        if item.name not in RELOADED_FIELDS and getattr(old, item.name) != getattr(new, item.name):
+        if item.name in RELOADED_FIELDS or item.name in _NOT_SETTINGS:
+            continue
+        if getattr(old, item.name) != getattr(new, item.name):
             changed.append(item.name)
     return tuple(changed)
 

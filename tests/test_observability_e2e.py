@@ -215,3 +215,34 @@ async def test_a_bad_reload_keeps_the_last_good_table_and_says_why(tmp_path, cap
             assert 'api2shim_reloads_total{result="failed"} 1.0' in await resp.text()
     assert any(r.levelno == logging.ERROR and "the previous table keeps serving" in r.getMessage()
                for r in caplog.records)
+
+
+async def test_reload_from_a_config_file_reports_errors_with_lines_and_what_needs_a_restart(tmp_path):
+    from shim.app import TableHolder, load_configured_table
+    from shim.config import load_config
+    from shim.lifecycle import Lifecycle
+    from shim.metrics import Metrics
+    from shim.reload import Reloader
+
+    folder = mapping_dir(tmp_path, FTP_TRANSLATE)
+    path = tmp_path / "shim.yaml"
+    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\n")
+    config = load_config(path)
+    tables = TableHolder(load_configured_table(config))
+    reloader = Reloader(path, {}, config, tables, Lifecycle(), Metrics())
+
+    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\n  reed: 5\n"
+                    "default_mode: sideways\n")
+    result = await reloader.reload()
+    assert result.as_json() == {"reloaded": False, "serving": "the previous table", "errors": [
+        f"{path}:6: unknown key 'reed' in timeouts (allowed: connect, read, shutdown)",
+    ]}
+    assert reloader.lifecycle.last_reload_error == result.as_json()["errors"]
+
+    (folder / "Ftp.yaml").write_text(FTP_REJECT)
+    path.write_text("whm:\n  listen: 127.0.0.1:2088\nmappings: [mappings]\ntimeouts:\n  read: 60\n"
+                    "default_mode: reject\n")
+    result = await reloader.reload()
+    assert result.as_json() == {"reloaded": True, "entries": 1, "restart_needed": ["services", "read_timeout"]}
+    assert tables.table.default_mode == "reject" and tables.table.lookup("Ftp", "passwd").mode == "reject"
+    assert reloader.lifecycle.last_reload_error == []
