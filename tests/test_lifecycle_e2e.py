@@ -8,12 +8,14 @@ import asyncio
 import os
 import re
 import signal
+import ssl
 import sys
 import time
 from pathlib import Path
 
 import aiohttp
 import pytest
+import trustme
 
 from conftest import ROOT_AUTH
 from shim import fakecpanel
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x"
 OK = {"cpanelresult": {"apiversion": 2, "func": "passwd", "module": "Ftp", "data": [{"result": 1, "reason": "OK"}],
                        "event": {"result": 1}}}
-_LISTENING = re.compile(r"whm listening on http://127\.0\.0\.1:(\d+)")
+_LISTENING = re.compile(r"whm listening on https?://127\.0\.0\.1:(\d+)")
 _ADMIN = re.compile(r"admin listening on [\d.]+:(\d+)")
 
 
@@ -173,3 +175,47 @@ async def test_two_workers_share_one_port_count_together_and_stop_together(fake,
     shim.proc.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
     assert [pid for pid in workers if os.path.exists(f"/proc/{pid}")] == []
+
+
+async def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(fake):
+    state, upstream = fake
+    shim = await serve(upstream, "--workers", "2")
+    port = await shim.wait_listening(count=2)
+    first = children_of(shim.proc.pid)
+    os.kill(first[0], signal.SIGKILL)
+    for _ in range(300):  # the master notices within its poll and respawn intervals
+        now = children_of(shim.proc.pid)
+        if len(now) == 2 and first[0] not in now:
+            break
+        await asyncio.sleep(0.02)
+    assert len(now) == 2 and first[0] not in now and first[1] in now
+    for _ in range(500):  # the new worker logs that it listens
+        if sum(1 for line in shim.log if _LISTENING.search(line)) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert sum(1 for line in shim.log if _LISTENING.search(line)) == 3
+    for _ in range(10):
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+                assert (resp.status, await resp.json()) == (200, OK)
+    shim.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+
+
+async def test_serve_speaks_tls_with_the_configured_pair(fake, tmp_path):
+    state, upstream = fake
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    (tmp_path / "shim.yaml").write_text("tls:\n  cert: cert.pem\n  key: key.pem\n")
+    shim = await serve(upstream, "--config", str(tmp_path / "shim.yaml"))
+    port = await shim.wait_listening()
+    assert any(f"whm listening on https://127.0.0.1:{port}" in line for line in shim.log)
+    client_tls = ssl.create_default_context()
+    ca.configure_trust(client_tls)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_tls)) as http:
+        async with http.get(f"https://127.0.0.1:{port}{PASSWD}", headers=ROOT_AUTH) as resp:
+            assert (resp.status, await resp.json()) == (200, OK)
+    shim.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
