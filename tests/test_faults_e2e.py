@@ -152,3 +152,27 @@ async def test_an_endless_passed_through_body_stops_when_the_client_goes(shim):
     async with aiohttp.ClientSession() as http:
         async with http.get(whm + WHM_PASSWD, headers=ROOT_AUTH) as resp:
             assert resp.status == 200
+
+
+async def test_an_upstream_that_refuses_connections_leaks_nothing():
+    # Port 9 (discard) has no listener here: every connection attempt is refused.
+    state, config, listeners = await start_stack({"whm_upstream": "http://127.0.0.1:9"})
+    whm = f"http://127.0.0.1:{listeners[0].port}"
+    try:
+        async def one_round():
+            async with aiohttp.ClientSession() as http:
+                for _ in range(5):
+                    async with http.get(whm + WHM_PASSWD, headers=ROOT_AUTH) as resp:
+                        assert (resp.status, await resp.json()) == (502, failed("passwd", "cannot connect to upstream"))
+                    async with http.get(whm + API1, headers=ROOT_AUTH) as resp:
+                        assert (resp.status, await resp.text()) == (502, UNAVAILABLE)
+            await asyncio.sleep(0.05)
+
+        await one_round()
+        before = descriptors()
+        for _ in range(3):
+            await one_round()
+        assert descriptors() == before
+    finally:
+        for listener in listeners:
+            await listener.close()

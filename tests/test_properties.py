@@ -132,9 +132,10 @@ components = st.tuples(st.one_of(st.binary(max_size=30), text.map(lambda t: t.en
 @SETTINGS
 @given(key=st.sampled_from(TRANSLATED), pairs=st.lists(st.tuples(components, components), max_size=8),
        duplicate=st.booleans(), huge=st.sampled_from([0, 0, 0, 20_000, 60_000]), body_pairs=params,
-       cpanel_port=st.booleans(), method=st.sampled_from([b"GET", b"POST"]))
+       raw_body=st.one_of(st.none(), st.binary(max_size=300)), cpanel_port=st.booleans(),
+       method=st.sampled_from([b"GET", b"POST"]))
 def test_any_request_to_the_shim_gets_an_answer_without_500(live_stack, key, pairs, duplicate, huge, body_pairs,
-                                                          cpanel_port, method):
+                                                          raw_body, cpanel_port, method):
     state, whm, cpanel = live_stack
     module, func = key
     query = [b"cpanel_jsonapi_user=user", b"cpanel_jsonapi_module=" + module.encode(),
@@ -149,6 +150,8 @@ def test_any_request_to_the_shim_gets_an_answer_without_500(live_stack, key, pai
     if method == b"POST":
         body = b"&".join(quote_from_bytes(k.encode(), safe="").encode() + b"="
                          + quote_from_bytes(v.encode(), safe="").encode() for k, v in body_pairs)
+        if raw_body is not None:  # bytes that are neither a form nor UTF-8
+            body += b"&" + raw_body
     auth = (USER_AUTH if cpanel_port else ROOT_AUTH)["Authorization"].encode()
     request = (method + b" /json-api/cpanel?" + b"&".join(query) + b" HTTP/1.1\r\nHost: shim\r\n"
                b"Authorization: " + auth + b"\r\nConnection: close\r\n"
