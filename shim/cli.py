@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import asyncio
 import logging
@@ -328,7 +329,8 @@ def _cmd_usage(args: argparse.Namespace) -> int:
                 if str(path) == "-":
                     tracker.add_log_lines(sys.stdin)
                     continue
-                with open(path, encoding="utf-8", errors="replace") as lines:
+                opener = gzip.open if path.suffix == ".gz" else open  # rotated logs are often compressed
+                with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
                     tracker.add_log_lines(lines)
         else:
             address = args.admin or _admin_address(args.config)

@@ -255,6 +255,8 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
     for name in _PATH_FIELDS:
         if values.get(name) is not None:
             values[name] = path.parent / str(values[name])
+    if isinstance(extra.get("logging"), LoggingSettings):
+        extra["logging"] = extra["logging"].relative_to(path.parent)
     values["extra"] = extra
     values["origins"] = origins
     return values

@@ -6,8 +6,8 @@ return a small frozen settings object; config.py stores it in `Config.extra`.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Callable
 
 from .yamlsource import MarkedDict
@@ -44,9 +44,11 @@ class LoggingSettings:
     access_log: str = DEFAULT_ACCESS_LOG  # stderr, stdout, off, or a file path
     level: str = DEFAULT_LOG_LEVEL
 
-    @property
-    def level_number(self) -> int:
-        return logging.getLevelName(self.level)
+    def relative_to(self, folder: Path) -> "LoggingSettings":
+        """A relative log file is found from the config file's folder, like every path in it."""
+        if self.access_log in ACCESS_LOG_STREAMS or Path(self.access_log).is_absolute():
+            return self
+        return replace(self, access_log=str(folder / self.access_log))
 
 
 def _section(name: str, value: Any, line: int, allowed: tuple[str, ...], err: Err) -> MarkedDict | None:

@@ -8,6 +8,7 @@ SIGHUP, and `python -m shim usage` reports from the admin listener or from the l
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import signal
@@ -49,6 +50,12 @@ def test_admin_and_logging_sections_load(tmp_path):
     config = load_config(path)
     assert (config.admin_settings, config.logging_settings) == (
         AdminSettings(("0.0.0.0", 9999)), LoggingSettings("/var/log/api2shim/access.log", "DEBUG"))
+
+
+def test_a_relative_access_log_is_beside_the_config_file(tmp_path):
+    path = tmp_path / "shim.yaml"
+    path.write_text("whm:\n  listen: 127.0.0.1:2087\nlogging:\n  access_log: logs/access.log\n")
+    assert load_config(path).logging_settings == LoggingSettings(str(tmp_path / "logs" / "access.log"), "INFO")
 
 
 def test_defaults_and_off(tmp_path):
@@ -162,9 +169,13 @@ async def test_serve_logs_to_file_answers_health_reloads_on_sighup_and_reports_u
         ["Ftp::passwd", "rejected", "1", "whm root", "127.0.0.1", "WHMCS/8.10"],
         ["Ftp::passwd", "translated", "1", "whm root", "127.0.0.1", "WHMCS/8.10"],
     ]
+    rotated = tmp_path / "access.log.1.gz"
+    rotated.write_bytes(gzip.compress(access_log.read_bytes()))
     from_log = await asyncio.to_thread(usage_cli, "--log", str(access_log))
     assert from_log.returncode == 0
     assert from_log.stdout.splitlines()[1:] == table[1:]
+    both = await asyncio.to_thread(usage_cli, "--log", str(rotated), "--log", str(access_log))
+    assert both.stdout.splitlines()[0].endswith(" UTC: 1 functions, 4 calls")
     document = json.loads(as_json.stdout)
     assert [(r["function"], r["mode"], r["calls"]) for r in document["rows"]] == [
         ("Ftp::passwd", "reject", 1), ("Ftp::passwd", "translate", 1)]
