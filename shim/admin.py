@@ -15,19 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Sequence
+import os
+from pathlib import Path
+from typing import AsyncIterator, Sequence
 
 import orjson
 from aiohttp import web
 
 from .config import Config, ServiceConfig
-from .metrics import CONTENT_TYPE
+from .metrics import CONTENT_TYPE, multiprocess_dir
 from .observe import Runtime
 from .reload import Reloader
 from .server import Listener, start_listener
+from .usage import load_shares, merged, save_share
 
 log = logging.getLogger("api2shim")
 
+# How stale another worker's rows in /usage may be.
+USAGE_SHARE_SECONDS = 1.0
 # A readiness probe must answer before the orchestrator's own timeout (often 1 s).
 READY_CONNECT_TIMEOUT = 0.8
 
@@ -46,7 +51,27 @@ def create_admin_app(runtime: Runtime, services: Sequence[ServiceConfig], reload
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/usage", usage)
     app.router.add_post("/reload", reload)
+    app.cleanup_ctx.append(_share_usage)
     return app
+
+
+async def _share_usage(app: web.Application) -> AsyncIterator[None]:
+    """With several workers, save this one's usage rows now and then, so any worker's /usage has all."""
+    directory = multiprocess_dir()
+    if directory is None:
+        yield
+        return
+    tracker = app[_RUNTIME].usage
+
+    async def every_little_while() -> None:
+        while True:
+            await asyncio.sleep(USAGE_SHARE_SECONDS)
+            save_share(tracker, Path(directory), os.getpid())
+
+    task = asyncio.get_running_loop().create_task(every_little_while())
+    yield
+    task.cancel()
+    save_share(tracker, Path(directory), os.getpid())  # a stopping worker's calls stay counted
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -89,7 +114,11 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def usage(request: web.Request) -> web.Response:
-    return _json(request.app[_RUNTIME].usage.as_json())
+    own = request.app[_RUNTIME].usage
+    directory = multiprocess_dir()
+    if directory is None:
+        return _json(own.as_json())
+    return _json(merged([own, *load_shares(Path(directory), os.getpid())]).as_json())
 
 
 async def reload(request: web.Request) -> web.Response:

@@ -9,9 +9,11 @@ counted in `dropped`. Per process: with several workers, ask each or read the ac
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 MAX_ROWS = 10_000
@@ -142,3 +144,44 @@ def fetch_usage(address: str) -> UsageTracker:
 
     with urlopen(f"http://{address}/usage", timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - operator-given address
         return UsageTracker.from_json(json.loads(answer.read()))
+
+
+def merged(trackers: Iterable[UsageTracker]) -> UsageTracker:
+    """Several processes' rows as one report: calls add up, first and last seen widen."""
+    out = UsageTracker(max_rows=sys.maxsize)
+    for tracker in trackers:
+        out.since = min(out.since, tracker.since)
+        out.dropped += tracker.dropped
+        for key, row in tracker.rows.items():
+            have = out.rows.get(key)
+            if have is None:
+                out.rows[key] = UsageRow(**asdict(row))
+                continue
+            have.calls += row.calls
+            have.first_seen = min(have.first_seen, row.first_seen)
+            have.last_seen = max(have.last_seen, row.last_seen)
+    return out
+
+
+# With several workers each one saves its rows here, in the metrics directory they share.
+SHARE_PREFIX = "usage-"
+
+
+def save_share(tracker: UsageTracker, directory: Path, pid: int) -> None:
+    target = directory / f"{SHARE_PREFIX}{pid}.json"
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps(tracker.as_json()), encoding="utf-8")
+    temporary.replace(target)  # readers see the old file or the new one, never half of one
+
+
+def load_shares(directory: Path, except_pid: int) -> list[UsageTracker]:
+    """Every other process's saved rows (workers that have exited included: their calls happened)."""
+    found = []
+    for path in sorted(directory.glob(f"{SHARE_PREFIX}*.json")):
+        if path.name == f"{SHARE_PREFIX}{except_pid}.json":
+            continue
+        try:
+            found.append(UsageTracker.from_json(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError, TypeError, KeyError):
+            continue  # a file being replaced or damaged: the next look gets it
+    return found

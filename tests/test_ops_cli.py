@@ -219,6 +219,14 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
             async with http.get(f"http://127.0.0.1:{admin}/metrics") as resp:
                 text = await resp.text()
         assert 'api2shim_api2_calls_total{function="Ftp::passwd",mode="translate",outcome="ok"} 8.0' in text
+        for _ in range(40):  # other workers save their usage rows every second
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{admin}/usage") as resp:
+                    rows = (await resp.json())["rows"]
+            if sum(row["calls"] for row in rows) == 8:
+                break
+            await asyncio.sleep(0.1)
+        assert [(r["function"], r["mode"], r["calls"]) for r in rows] == [("Ftp::passwd", "translate", 8)]
         (mappings / "Ftp.yaml").write_text(FTP_REJECT)
         proc.send_signal(signal.SIGHUP)
         await _read_until(proc.stderr, r"reloaded: 1 mapping entries", stderr)
@@ -232,3 +240,25 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
         await asyncio.wait_for(proc.stderr.read(), 20)
         await proc.wait()
     assert proc.returncode == 0
+
+
+def test_usage_of_several_workers_adds_up(tmp_path):
+    from dataclasses import asdict
+
+    from shim.usage import UsageTracker, load_shares, merged, save_share
+
+    first, second = UsageTracker(), UsageTracker()
+    first.record("Ftp::passwd", "translate", "whm root", "10.0.0.1", "WHMCS", when=100.0)
+    first.record("Ftp::passwd", "translate", "whm root", "10.0.0.1", "WHMCS", when=300.0)
+    second.record("Ftp::passwd", "translate", "whm root", "10.0.0.1", "WHMCS", when=50.0)
+    second.record("Email::addpop", "passthrough", "cpanel bob", "10.0.0.2", "curl", when=200.0)
+    save_share(second, tmp_path, 2)
+    save_share(first, tmp_path, 1)
+    (tmp_path / "usage-3.json").write_text("{half a file")
+    total = merged([first, *load_shares(tmp_path, except_pid=1)])
+    assert [asdict(row) for row in total.sorted_rows()] == [
+        {"function": "Email::addpop", "mode": "passthrough", "auth": "cpanel bob", "client": "10.0.0.2",
+         "user_agent": "curl", "calls": 1, "first_seen": 200.0, "last_seen": 200.0},
+        {"function": "Ftp::passwd", "mode": "translate", "auth": "whm root", "client": "10.0.0.1",
+         "user_agent": "WHMCS", "calls": 3, "first_seen": 50.0, "last_seen": 300.0},
+    ]
