@@ -13,6 +13,7 @@ RUN pip install --no-cache-dir '.[speed]' && useradd --system --uid 10001 --no-c
 USER api2shim
 # 2087/2083: the WHM and cPanel ports the shim stands in for; 9180: admin (health, metrics).
 EXPOSE 2087 2083 9180
+# The admin listener's /healthz (admin.listen, default 127.0.0.1:9180: change both together).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
     CMD python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:9180/healthz', timeout=2)" || exit 1
 ENTRYPOINT ["python", "-m", "shim", "serve"]
