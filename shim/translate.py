@@ -45,7 +45,13 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
                     continue
                 value = mapped
             if rule.transform is not None:
-                value = rule.transform(value, ctx)
+                try:
+                    value = rule.transform(value, ctx)
+                except TransformError:
+                    if not rule.secret:
+                        raise
+                    # Transform messages quote the value; a secret's must not travel back in error text.
+                    raise TransformError(f"the value of '{name}' cannot be converted") from None
             out[rule.target] = value
         elif name in entry.drop:
             continue

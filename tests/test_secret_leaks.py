@@ -74,6 +74,13 @@ functions:
       user: user
       phrase: {to: pass, secret: true}
     output: {shape: status}
+  setnumber:
+    mode: translate
+    uapi: Ftp::passwd
+    args:
+      user: user
+      phrase: {to: pass, secret: true, transform: integer}
+    output: {shape: status}
   passme:
     mode: passthrough
     reason: test entry
@@ -108,6 +115,7 @@ def multipart(**fields: str) -> aiohttp.FormData:
 CALLS = [  # (module, func): every mode
     ("Ftp", "passwd"),  # translate
     ("Leaky", "setphrase"),  # translate, mapping-marked secret
+    ("Leaky", "setnumber"),  # translate; the secret fails its transform, answered without upstream
     ("Leaky", "passme"),  # passthrough entry
     ("Ftp", "nosuchfunction"),  # no entry: default passthrough
     ("Leaky", "rejectme"),  # reject
@@ -165,6 +173,8 @@ async def test_no_secret_in_any_line_metric_or_report(tmp_path, caplog):
             for base in (stack.whm, stack.cpanel):
                 answers = await send_everything(stack, base, headers)
                 sent += len(answers)
+                shim_made += [body.decode("utf-8", "replace") for status, body in answers
+                              if b'"func":"setnumber"' in body]
         for fault in FAULTS:
             for base in (stack.whm, stack.cpanel):
                 for module, func in (("Ftp", "passwd"), ("Leaky", "passme")):
@@ -196,6 +206,7 @@ async def test_no_secret_in_any_line_metric_or_report(tmp_path, caplog):
     assert_no_secret("usage report", report.getvalue())
     for body in shim_made:
         assert_no_secret("an answer the shim wrote", body)
+    assert any("the value of 'phrase' cannot be converted" in body for body in shim_made)
 
     # The search covered what it should: one access line per request, arguments logged masked,
     # every upstream failure logged, and upstream got the secrets (the shim did forward them).
