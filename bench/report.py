@@ -168,6 +168,7 @@ def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
         lines.append(f"- **{contender['name']}**: {contender['description']} (peak RSS {contender['peak_rss_kib'] / 1024:.1f} MiB)")
     for note in data.get("notes", []):
         lines.append(f"- {note}")
+    lines += ["", *render_summary(data, analysis)]
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for check in analysis["targets"]:
         met = {True: "yes", False: "**no**", None: "reported"}[check["met"]]
@@ -207,6 +208,32 @@ def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
             f"({memory['growth_percent']:+.2f}%).",
         ]
     return "\n".join(lines) + "\n"
+
+
+def render_summary(data: dict[str, Any], analysis: dict[str, Any]) -> list[str]:
+    """One row per scenario and connection count: req/s of every contender, then the shim's ratios."""
+    names = [c["name"] for c in data["contenders"]]
+    by_key = {(r["scenario"], r["connections"], r["contender"]): r for r in analysis["rows"]}
+    lines = [
+        "## Summary (req/s; shim ratio against the bare proxy on the same event loop)",
+        "",
+        "| scenario | conns | " + " | ".join(names) + " | shim × bare | shim p50 added ms | CPU µs/req shim / bare |",
+        "|---|--:|" + "--:|" * len(names) + "--:|--:|--:|",
+    ]
+    for scenario in data["scenarios"]:
+        for connections in data["options"]["connections"]:
+            shim = by_key.get((scenario["name"], connections, "shim"))
+            if shim is None:
+                continue
+            cells = [f"{by_key[(scenario['name'], connections, n)]['rps']:,.0f}" if (scenario["name"], connections, n) in by_key
+                     else "–" for n in names]
+            bare = by_key.get((scenario["name"], connections, shim["bare"])) if shim["bare"] else None
+            cpu = "–" if shim["cpu_us"] is None or bare is None or bare["cpu_us"] is None else f"{shim['cpu_us']:.0f} / {bare['cpu_us']:.0f}"
+            lines.append(
+                f"| {scenario['name']} | {connections} | " + " | ".join(cells)
+                + f" | {_fmt_ratio(shim['x_bare_same_loop'])} | {_fmt_ms(shim['added_p50_ms'])} | {cpu} |"
+            )
+    return lines
 
 
 def write_reports(data: dict[str, Any], out: Path) -> tuple[Path, Path]:

@@ -9,6 +9,7 @@ micro-benchmark.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -262,7 +263,8 @@ def run(options: Options, log=print) -> RunData:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", nargs="?", choices=("all", "micro"), default="all")
+    parser.add_argument("what", nargs="?", choices=("all", "micro", "report"), default="all",
+                        help="all: the whole run; micro: translation CPU only; report: re-render OUT/latest.md from latest.json")
     parser.add_argument("--rounds", type=int, default=Options.rounds)
     parser.add_argument("--duration", type=float, default=Options.duration, help="seconds per measurement")
     parser.add_argument("--connections", default=",".join(map(str, DEFAULT_CONNECTIONS)), help="e.g. 1,32,64")
@@ -299,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "micro":
         for result in micro.run_micro(args.micro_repeats, args.micro_seconds):
             print(f"{result.name:40} {result.best_us:10.1f} µs best  {result.median_us:10.1f} µs median")
+        return 0
+    if args.what == "report":
+        data = json.loads((args.out / "latest.json").read_text())
+        data.pop("analysis", None)
+        markdown, _ = write_reports(data, args.out)
+        print(markdown.read_text())
         return 0
     problems = _bounded(args)
     try:
