@@ -101,7 +101,7 @@ def load_configured_table(config: Config) -> MappingTable:
 
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
-    state.session = make_session(state.config, trace_configs=[observe.trace_config()])
+    state.session = make_session(state.config)
     yield
     await state.session.close()
 

@@ -9,11 +9,15 @@ Several worker processes: set PROMETHEUS_MULTIPROC_DIR to an empty directory bef
 processes start (prometheus-client decides its storage when first imported); every
 worker then writes its samples there and /metrics in any of them sums all workers'.
 Call `mark_process_dead(pid)` when a worker exits so its in-flight gauge is dropped.
+
+Per request: `labels()` validates and locks on every call, so each labelled child is
+looked up once per label tuple and kept in a plain dict (the tuples are bounded, see above).
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess
@@ -52,19 +56,50 @@ class Metrics:
             "api2shim_in_flight", "Requests being handled", ["listener"], registry=r, multiprocess_mode="livesum")
         self.errors = Counter("api2shim_errors", "Errors by kind", ["kind"], registry=r)
         self.reloads = Counter("api2shim_reloads", "Table reloads by result", ["result"], registry=r)
+        # Children by their label values (already bounded) or, for requests, by (listener, status).
+        self._calls: dict[tuple[str, str, str], Any] = {}
+        self._requests: dict[tuple[str, int], Any] = {}
+        self._latency: dict[str, Any] = {}
+        self._in_flight: dict[str, Any] = {}
+        self._errors: dict[str, Any] = {}
 
     def count_call(self, function: str, mapped: bool, mode: str, outcome: str) -> None:
-        self.api2_calls.labels(
+        key = (
             function if mapped else UNMAPPED,
             mode if mode in MODES else OTHER,
             outcome if outcome in OUTCOMES else OTHER,
-        ).inc()
+        )
+        child = self._calls.get(key)
+        if child is None:
+            child = self._calls[key] = self.api2_calls.labels(*key)
+        child.inc()
 
     def count_request(self, listener: str, status: int) -> None:
-        self.requests.labels(listener, f"{status // 100}xx" if 100 <= status < 600 else OTHER).inc()
+        # Keyed by the raw status: listeners are configured, statuses a few hundred at most.
+        child = self._requests.get((listener, status))
+        if child is None:
+            code = f"{status // 100}xx" if 100 <= status < 600 else OTHER
+            child = self._requests[(listener, status)] = self.requests.labels(listener, code)
+        child.inc()
 
     def count_error(self, kind: str) -> None:
-        self.errors.labels(kind if kind in ERROR_KINDS else OTHER).inc()
+        label = kind if kind in ERROR_KINDS else OTHER
+        child = self._errors.get(label)
+        if child is None:
+            child = self._errors[label] = self.errors.labels(label)
+        child.inc()
+
+    def observe_upstream(self, listener: str, seconds: float) -> None:
+        child = self._latency.get(listener)
+        if child is None:
+            child = self._latency[listener] = self.upstream_latency.labels(listener)
+        child.observe(seconds)
+
+    def in_flight_for(self, listener: str) -> Any:
+        child = self._in_flight.get(listener)
+        if child is None:
+            child = self._in_flight[listener] = self.in_flight.labels(listener)
+        return child
 
     def exposition(self) -> bytes:
         """The text format; with several workers, every worker's samples summed."""

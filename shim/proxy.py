@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import aiohttp
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
-from .observe import REQUEST_ID_HEADER, note_error, request_id
+from .observe import REQUEST_ID_HEADER, note_error, request_id, upstream_answered
 from .upstream import upstream_url
 from .config import ServiceConfig
 
@@ -86,6 +87,7 @@ async def forward(
     else:
         data = None
     url = upstream_url(service, request.raw_path)
+    started = time.perf_counter()
     try:
         upstream_cm = await session.request(request.method, url, headers=headers, data=data, allow_redirects=False)
     except PASSTHROUGH_ERRORS as exc:
@@ -94,6 +96,7 @@ async def forward(
             raise BodyTooLarge() from None
         raise exc
     async with upstream_cm as upstream:
+        upstream_answered(started, upstream.status)
         if _fits_one_write(request, upstream):
             try:
                 small = await upstream.read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ import aiohttp
 import orjson
 from yarl import URL
 
+from . import observe
 from .config import Config, ServiceConfig
 
 log = logging.getLogger("api2shim.upstream")
@@ -91,7 +93,9 @@ async def call_json(
     # An explicit timeout=None would switch every timeout off, so only pass one when set.
     per_call = {"timeout": aiohttp.ClientTimeout(total=None, sock_read=timeout)} if timeout else {}
     try:
+        started = time.perf_counter()
         async with session.post(url, data=body, headers=headers, allow_redirects=False, **per_call) as resp:
+            observe.upstream_answered(started, resp.status)
             if resp.status in (401, 403):
                 return UpstreamAnswer(resp.status, None)
             raw = await _read_limited(resp, max_answer)

@@ -61,6 +61,20 @@ class UsageTracker:
         row.first_seen = min(row.first_seen, when)
         row.last_seen = max(row.last_seen, when)
 
+    def record_now(self, function: str, mode: str, auth: str | None, client: str, user_agent: str,
+                   now: float) -> None:
+        """One live call at `now` (per request, so kept short).
+
+        `user_agent` must already be cut to MAX_AGENT.
+        """
+        row = self.rows.get((function, mode, auth, client, user_agent))
+        if row is None:
+            self.record(function, mode, auth, client, user_agent, now)
+            return
+        row.calls += 1
+        if now > row.last_seen:  # the wall clock may step back
+            row.last_seen = now
+
     def as_json(self) -> dict[str, Any]:
         return {"since": self.since, "dropped": self.dropped, "rows": [asdict(r) for r in self.sorted_rows()]}
 
