@@ -21,13 +21,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import logging.handlers
 import os
 import re
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 import orjson
 from aiohttp import web
@@ -56,17 +57,17 @@ class RequestIds:
     """
 
     def __init__(self) -> None:
-        self._pid = -1
-        self._prefix = ""
-        self._counter = itertools.count()
+        self.reseed()
+
+    def reseed(self) -> None:
+        self._prefix, self._counter = os.urandom(8).hex(), itertools.count()
 
     def next(self) -> str:
-        if self._pid != os.getpid():
-            self._pid, self._prefix, self._counter = os.getpid(), os.urandom(8).hex(), itertools.count()
         return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 _ids = RequestIds()
+os.register_at_fork(after_in_child=_ids.reseed)
 
 
 class _Clock:
@@ -300,12 +301,79 @@ class RequestIdFilter(logging.Filter):
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+class _LineBatch:
+    """Handler mixin for access lines: the record's message is the line (no Formatter), and the
+    lines of one event-loop iteration leave in one write, not one write per request.
+
+    A line is pending at most until the loop's next turn; outside a running loop it is written
+    at once, and flush() (logging.shutdown at exit, close) writes whatever is pending.
+    """
+
+    stream: Any
+    lock: Any
+
+    def _init_batch(self) -> None:
+        self._pending: list[str] = []
+        self._scheduled = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._pending.append(record.getMessage())
+        except Exception:
+            self.handleError(record)  # type: ignore[attr-defined]
+            return
+        if self._scheduled:
+            return
+        try:
+            asyncio.get_running_loop().call_soon(self._write_pending)
+            self._scheduled = True
+        except RuntimeError:
+            self._write_pending()
+
+    def _before_write(self) -> None:
+        pass
+
+    def _write_pending(self) -> None:
+        with self.lock:
+            self._scheduled = False
+            if not self._pending or self.stream is None:
+                return
+            text = "\n".join(self._pending) + "\n"
+            self._pending.clear()
+            try:
+                self._before_write()
+                self.stream.write(text)
+                self.stream.flush()
+            except Exception:
+                self.handleError(logging.makeLogRecord({"msg": "access log write failed"}))  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        self._write_pending()
+        super().flush()  # type: ignore[misc]
+
+
+class AccessStreamHandler(_LineBatch, logging.StreamHandler):
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._init_batch()
+
+
+class AccessFileHandler(_LineBatch, logging.handlers.WatchedFileHandler):
+    """A file that logrotate may move: reopened when it has (checked once per write, not per line)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, encoding="utf-8")
+        self._init_batch()
+
+    def _before_write(self) -> None:
+        self.reopenIfNeeded()
+
+
 def configure_logging(access_log: str, level: str) -> None:
     """Process-wide logging for `serve`: app logs as text on stderr, the access log as bare JSON lines.
 
     `access_log` is stderr, stdout, off, or a file path (reopened when logrotate moves it).
     """
-    import logging.handlers
     import sys
 
     root = logging.getLogger()
@@ -319,10 +387,10 @@ def configure_logging(access_log: str, level: str) -> None:
     access.setLevel(logging.INFO)
     if access_log == "off":
         access.handlers[:] = [logging.NullHandler()]
+        access.setLevel(logging.CRITICAL + 1)  # and the middleware does not even build the line
         return
     if access_log in ("stderr", "stdout"):
-        handler: logging.Handler = logging.StreamHandler(getattr(sys, access_log))
+        handler: logging.Handler = AccessStreamHandler(getattr(sys, access_log))
     else:
-        handler = logging.handlers.WatchedFileHandler(access_log, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(message)s"))
+        handler = AccessFileHandler(access_log)
     access.handlers[:] = [handler]
