@@ -260,9 +260,15 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         "ua": agent or None,
         "error": record.error,
     }
+    text = orjson.dumps(line).decode()
+    handlers = access_log.handlers
+    if (len(handlers) == 1 and not access_log.propagate and not access_log.filters
+            and isinstance(handlers[0], _LineBatch) and not handlers[0].filters):
+        # serve's own access handler, nothing else listening: the line goes straight to it.
+        handlers[0].add_line(text)
+        return
     # What access_log.info() would do, minus its stack walk for a caller no format prints.
-    entry = logging.LogRecord(access_log.name, logging.INFO, __file__, 0, orjson.dumps(line).decode(), None, None)
-    access_log.handle(entry)
+    access_log.handle(logging.LogRecord(access_log.name, logging.INFO, __file__, 0, text, None, None))
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -311,6 +317,7 @@ class _LineBatch:
 
     stream: Any
     lock: Any
+    filters: list[Any]
 
     def _init_batch(self) -> None:
         self._pending: list[str] = []
@@ -318,10 +325,15 @@ class _LineBatch:
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._pending.append(record.getMessage())
+            line = record.getMessage()
         except Exception:
             self.handleError(record)  # type: ignore[attr-defined]
             return
+        self.add_line(line)
+
+    def add_line(self, line: str) -> None:
+        """The middleware's shortcut when this handler is the access logger's only listener."""
+        self._pending.append(line)
         if self._scheduled:
             return
         try:
