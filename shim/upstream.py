@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import aiohttp
 import orjson
@@ -19,6 +20,8 @@ from .config import Config, ServiceConfig
 log = logging.getLogger("api2shim.upstream")
 
 _FORM = "application/x-www-form-urlencoded"
+# Characters urlencode() leaves as they are: a name or value made only of them is sent as is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 UNTRUSTED_UPSTREAM = "upstream's TLS certificate is not trusted"
 # Headers a translated call carries upstream from the client: its credentials only.
 _CREDENTIAL_HEADERS = ("Authorization", "Cookie")
@@ -46,6 +49,20 @@ def make_ssl_context(config: Config) -> ssl.SSLContext | bool:
     return context
 
 
+class _NoAutoHeadersRequest(aiohttp.ClientRequest):
+    """aiohttp's request that never adds Accept, Accept-Encoding or User-Agent of its own.
+
+    Pass-through forwards the client's headers as they came (an added Accept-Encoding would
+    get a compressed answer the client never asked for); the translated call sets its own.
+    The session's skip_auto_headers would do the same, but aiohttp rebuilds a sorted
+    CIMultiDict of them and copies the headers on every request (~4% of a translated call).
+    Everything else (the payload's Content-Type when none is set) stays aiohttp's.
+    """
+
+    def update_auto_headers(self, skip_auto_headers: object) -> None:
+        return None
+
+
 def make_session(config: Config, trace_configs: list[aiohttp.TraceConfig] | None = None) -> aiohttp.ClientSession:
     """A pool shared by every request of one service, for the life of the process."""
     connector = aiohttp.TCPConnector(limit=config.pool_size, ssl=make_ssl_context(config))
@@ -57,7 +74,7 @@ def make_session(config: Config, trace_configs: list[aiohttp.TraceConfig] | None
         timeout=timeout,
         auto_decompress=False,  # bodies pass through byte for byte, encoding untouched
         cookie_jar=aiohttp.DummyCookieJar(),  # never share one client's session with another
-        skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
+        request_class=_NoAutoHeadersRequest,
         trace_configs=trace_configs,
     )
     # aiohttp sends an idempotent-method request a second time when the connection drops;
@@ -87,9 +104,7 @@ async def call_json(
         value = client_headers.get(name)  # type: ignore[union-attr]
         if value is not None:
             headers[name] = value
-    # The bytes aiohttp.FormData would produce, without its multipart machinery (a uuid4
-    # boundary and payload objects per call cost ~9% of a translated call's CPU).
-    body = urlencode(form, doseq=True, encoding="utf-8").encode()
+    body = form_body(form)
     # An explicit timeout=None would switch every timeout off, so only pass one when set.
     per_call = {"timeout": aiohttp.ClientTimeout(total=None, sock_read=timeout)} if timeout else {}
     try:
@@ -117,9 +132,33 @@ async def call_json(
         raise UpstreamError(kind, "upstream answered something that is not JSON") from None
 
 
+def form_body(form: list[tuple[str, str]]) -> bytes:
+    """The bytes urlencode(form) gives (and aiohttp.FormData would, without its multipart
+    machinery: a uuid4 boundary and payload objects per call cost ~9% of a translated call).
+
+    Most names and values need no quoting at all; testing that with one regex match is
+    2.5x cheaper than urlencode's per-item type checks and quote_plus calls.
+    """
+    unreserved = _UNRESERVED.match
+    return "&".join(
+        [
+            (name if unreserved(name) else quote_plus(name)) + "=" + (value if unreserved(value) else quote_plus(value))
+            for name, value in form
+        ]
+    ).encode()
+
+
 async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    if resp.content_length is not None and resp.content_length > limit:
+    length = resp.content_length
+    if length is not None and length > limit:
         raise UpstreamError("too_large", "upstream answer is too large")
+    if resp.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+        # We asked for no encoding; decoding an unasked-for one is not worth the risk.
+        raise UpstreamError("encoding", "upstream answered with an unexpected content encoding")
+    if length is not None:
+        # The parser stops at Content-Length, so the whole answer is within the limit:
+        # one read, not a loop over chunks (each an await and a list append).
+        return await resp.read()
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_any():
@@ -127,7 +166,4 @@ async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
         if size > limit:
             raise UpstreamError("too_large", "upstream answer is too large")
         chunks.append(chunk)
-    if resp.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
-        # We asked for no encoding; decoding an unasked-for one is not worth the risk.
-        raise UpstreamError("encoding", "upstream answered with an unexpected content encoding")
     return b"".join(chunks)
