@@ -14,7 +14,7 @@ from aiohttp import web
 from . import envelopes, observe
 from .config import Config, ServiceConfig
 from .credentials import account_of
-from .guard import TOO_LARGE_REASON, Gate, guard_middleware
+from .guard import API_PATH, TOO_LARGE_REASON, Gate, guard_middleware
 from .legacy import LegacyCall, api2_path, merge_params, parse_form, recognise, with_whm_account
 from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
@@ -108,11 +108,12 @@ async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
 
 async def handle(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
-    raw_path = request.raw_path.split("?", 1)[0]
-    api_path = api2_path(raw_path)
+    # The guard split the path already (it caps API 2 bodies differently).
+    api_path = request[API_PATH] if API_PATH in request else api2_path(request.raw_path.split("?", 1)[0])
     if api_path is None:
         return await _pass_through(request, state)
-    body = await request.read()
+    # A GET has no body: reading it would still cost a coroutine and a buffer.
+    body = await request.read() if request.body_exists else b""
     content_type = request.headers.get("Content-Type", "")
     # rel_url: the same decoded query as request.url without building an absolute URL.
     params = merge_params(list(request.rel_url.query.items()), parse_form(body, content_type))

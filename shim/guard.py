@@ -22,7 +22,7 @@ from aiohttp import hdrs, web
 
 from . import envelopes
 from .config import Config, ServiceConfig
-from .legacy import may_be_api2
+from .legacy import ApiPath, api2_path
 
 BUSY_REASON = "the server is busy; try again shortly"
 TOO_LARGE_REASON = "the request body is too large"
@@ -32,6 +32,8 @@ _JSON = "application/json"
 _TEXT = 'text/plain; charset="utf-8"'
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# The split path of an API 2 request (None for any other), so the handler need not split it again.
+API_PATH = web.RequestKey("api2shim_api_path", ApiPath | None)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -55,7 +57,8 @@ def guard_middleware(config: Config, service: ServiceConfig, gate: Gate) -> Any:
             response = web.Response(status=400, text=NOT_A_PROXY)
             response.force_close()
             return response
-        api = may_be_api2(request.raw_path.split("?", 1)[0])
+        api_path = request[API_PATH] = api2_path(request.raw_path.split("?", 1)[0])
+        api = api_path is not None
         cap = config.max_api_body if api else config.max_passthrough_body
         if request.content_length is not None and request.content_length > cap:
             response = _refusal(request, api, 413, TOO_LARGE_REASON)

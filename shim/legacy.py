@@ -57,11 +57,6 @@ def api2_path(raw_path: str) -> ApiPath | None:
     return api_path if api_path.path == API2_PATH else None
 
 
-def may_be_api2(raw_path: str) -> bool:
-    """Cheap test that decides whether a request's body must be read before forwarding."""
-    return api2_path(raw_path) is not None
-
-
 def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """Form fields of a body, whatever the client labelled it.
 

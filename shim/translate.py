@@ -216,6 +216,8 @@ def _joined(messages: Any) -> str:
 
 def _fill(row: Any, args: Mapping[str, str] | None, **values: str) -> Any:
     if isinstance(row, str):
+        if "{" not in row:
+            return row  # no placeholder: most rows' texts ("OK")
         for name, value in values.items():
             row = row.replace("{" + name + "}", value)
         if "{arg." in row:
