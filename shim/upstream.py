@@ -136,10 +136,13 @@ def form_body(form: list[tuple[str, str]]) -> bytes:
     """The bytes urlencode(form) gives (and aiohttp.FormData would, without its multipart
     machinery: a uuid4 boundary and payload objects per call cost ~9% of a translated call).
 
-    Most names and values need no quoting at all; testing that with one regex match is
-    2.5x cheaper than urlencode's per-item type checks and quote_plus calls.
+    Most forms need no quoting at all: one regex match over all names and values together
+    tells, and the form is then joined as it is (4x cheaper than urlencode's per-item type
+    checks and quote_plus calls); otherwise only the items that need it are quoted.
     """
     unreserved = _UNRESERVED.match
+    if unreserved("".join([name + value for name, value in form])):
+        return "&".join([name + "=" + value for name, value in form]).encode()
     return "&".join(
         [
             (name if unreserved(name) else quote_plus(name)) + "=" + (value if unreserved(value) else quote_plus(value))
