@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from conftest import ROOT_AUTH, USER_AUTH
+from api2calls import Api2Calls
 
 MODULE = "Email"
 SECRET = "Mail-Pa55-word"
@@ -25,20 +25,15 @@ def failed(func, error, data=None):
 
 
 async def api2_whm(stack, func, **args):
-    form = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
-            "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
-    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+    return await Api2Calls(stack, MODULE).whm(func, **args)
 
 
 async def api2_cpanel(stack, func, **args):
-    query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
-    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+    return await Api2Calls(stack, MODULE).cpanel(func, **args)
 
 
 async def uapi_direct(stack, func, **args):
-    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/{MODULE}/{func}", params=args, headers=USER_AUTH)
-    assert status == 200 and document["status"] == 1, document
-    return document["data"]
+    return await Api2Calls(stack, MODULE).uapi(MODULE, func, **args)
 
 
 def last_uapi_form(stack):

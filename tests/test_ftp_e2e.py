@@ -4,7 +4,8 @@ import logging
 
 import pytest
 
-from conftest import BASIC_USER_AUTH, ROOT_AUTH, USER_AUTH
+from api2calls import Api2Calls
+from conftest import BASIC_USER_AUTH, ROOT_AUTH
 
 SECRET = "12345luggage"
 
@@ -24,20 +25,15 @@ def status_failed(func, reason, row_reason=None):
 
 
 async def api2_whm(stack, func, **args):
-    query = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
-             "cpanel_jsonapi_module": "Ftp", "cpanel_jsonapi_func": func, **args}
-    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=query, headers=ROOT_AUTH)
+    return await Api2Calls(stack, "Ftp").whm(func, **args)
 
 
 async def api2_cpanel(stack, func, **args):
-    query = {"cpanel_jsonapi_module": "Ftp", "cpanel_jsonapi_func": func, **args}
-    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+    return await Api2Calls(stack, "Ftp").cpanel(func, **args)
 
 
 async def uapi_direct(stack, func, **args):
-    status, document = await stack.get_json(f"{stack.fake_cpanel}/execute/Ftp/{func}", params=args, headers=USER_AUTH)
-    assert status == 200 and document["status"] == 1
-    return document["data"]
+    return await Api2Calls(stack, "Ftp").uapi("Ftp", func, **args)
 
 
 async def test_the_documented_passwd_call(stack, caplog):

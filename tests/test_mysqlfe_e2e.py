@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from conftest import ROOT_AUTH, USER_AUTH
+from api2calls import Api2Calls
 from shim.fakecpanel.modules.mysql import MYSQL_DOWN, mysql_data
 
 MODULE = "MysqlFE"
@@ -21,14 +21,11 @@ def died(func, reason):
 
 
 async def api2_whm(stack, func, **args):
-    form = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
-            "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
-    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+    return await Api2Calls(stack, MODULE).whm(func, **args)
 
 
 async def api2_cpanel(stack, func, **args):
-    query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": func, **args}
-    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+    return await Api2Calls(stack, MODULE).cpanel(func, **args)
 
 
 async def test_createdb_adds_the_account_prefix_on_both_ports(stack):

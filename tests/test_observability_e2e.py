@@ -8,10 +8,8 @@ import logging
 import re
 from pathlib import Path
 
-import pytest
 
 from conftest import ROOT_AUTH, USER_AUTH, ops_stack_context
-from shim import fakecpanel
 
 PASSWD = ("/cpsess0123456789/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_apiversion=2"
           "&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=12345luggage")

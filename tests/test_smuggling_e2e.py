@@ -5,7 +5,6 @@ connection after answering them; every other conflicting or repeated framing is 
 with a 400 that quotes nothing back. Upstream (the fake) must never see a smuggled request.
 """
 
-import asyncio
 import logging
 
 import pytest

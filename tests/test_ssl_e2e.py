@@ -2,7 +2,8 @@
 
 import logging
 
-from conftest import ROOT_AUTH, USER_AUTH
+from api2calls import Api2Calls
+from conftest import USER_AUTH
 
 from shim.fakecpanel import USER_DOMAIN
 from shim.fakecpanel.modules.ssl import certificate, fake_pem, modulus_for, seed_key_id, ssl_data
@@ -20,14 +21,11 @@ def failed(func, row, reason, module="SSL"):
 
 
 async def api2_whm(stack, func, module="SSL", **args):
-    form = {"cpanel_jsonapi_user": "user", "cpanel_jsonapi_apiversion": "2",
-            "cpanel_jsonapi_module": module, "cpanel_jsonapi_func": func, **args}
-    return await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+    return await Api2Calls(stack, module).whm(func, **args)
 
 
 async def api2_cpanel(stack, func, module="SSL", **args):
-    query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": module, "cpanel_jsonapi_func": func, **args}
-    return await stack.get_json(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+    return await Api2Calls(stack, module).cpanel(func, **args)
 
 
 def key_pair(name):
