@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -56,7 +56,6 @@ class ServiceState:
     service: ServiceConfig
     tables: TableHolder
     session: aiohttp.ClientSession | None = None
-    stats: dict[str, int] = field(default_factory=dict)
 
 
 STATE = web.AppKey("api2shim_state", ServiceState)
