@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -13,11 +14,22 @@ START_TIMEOUT = 15.0  # seconds for a server to accept connections
 STOP_TIMEOUT = 5.0
 
 
+# Below Linux's ephemeral range (32768-60999): the kernel never hands these out for outgoing
+# connections or port-0 binds, so a port found free here stays free until our server binds it.
+_FIXED_PORTS = range(20000, 32768)
+
+
 def free_port() -> int:
-    """A port the kernel considers free now (tiny race until the server binds it: loopback only)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port free now, chosen outside the kernel's ephemeral range."""
+    for _ in range(200):
+        port = random.choice(_FIXED_PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 @dataclass

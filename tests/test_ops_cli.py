@@ -19,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bench.procs import free_port
 from conftest import ROOT_AUTH
 from shim import fakecpanel
 from shim.config import ConfigError, load_config
@@ -185,14 +186,6 @@ def test_usage_without_a_running_shim_says_so():
     result = usage_cli("--admin", "127.0.0.1:9")
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot read usage: ")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup(fake, tmp_path):
