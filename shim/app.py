@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
@@ -32,7 +31,7 @@ from .translate import (
     whm_form,
     with_arg,
 )
-from .upstream import UpstreamError, call_json, make_session, upstream_url
+from .upstream import UpstreamError, call_json, error_kind, make_session, upstream_url
 
 log = logging.getLogger("api2shim")
 
@@ -142,9 +141,9 @@ async def _pass_through(
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
     except PASSTHROUGH_ERRORS as exc:
         log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
-        observe.note_error(request, _passthrough_error_kind(exc))
-        timed_out = isinstance(exc, asyncio.TimeoutError)
-        status, reason = (504, "upstream did not answer in time") if timed_out else (502, "upstream is unavailable")
+        kind = error_kind(exc)
+        observe.note_error(request, kind)
+        status, reason = (504, "upstream did not answer in time") if kind == "timeout" else (502, "upstream is unavailable")
         if call is not None:
             return _json(envelopes.call_failed(call.module, call.func, reason), status=status)
         return web.Response(status=status, text=f"{status} {_GATEWAY_PHRASE[status]}: {reason}\n")
@@ -225,14 +224,6 @@ async def _uapi_result(
             observe.note_outcome(request, "invalid")
             return None, _json(envelopes.invalid_user(whm_failure))
     return result, None
-
-
-def _passthrough_error_kind(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.TimeoutError):
-        return "timeout"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return "connect"
-    return "broken"
 
 
 def _log_uapi_notes(entry: Entry, result: Any) -> None:

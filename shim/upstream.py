@@ -116,20 +116,33 @@ async def call_json(
             raw = await _read_limited(resp, max_answer)
             if resp.status != 200:
                 raise UpstreamError("status", f"upstream answered HTTP {resp.status}")
-    except asyncio.TimeoutError:
-        raise UpstreamError("timeout", "upstream did not answer in time") from None
     except aiohttp.ClientConnectorCertificateError:
         log.warning("upstream %s: TLS certificate not trusted; set upstream_tls.ca_file to its CA", url.host)
         raise UpstreamError("tls", UNTRUSTED_UPSTREAM) from None
-    except aiohttp.ClientConnectorError:
-        raise UpstreamError("connect", "cannot connect to upstream") from None
-    except aiohttp.ClientError:
-        raise UpstreamError("broken", "upstream closed the connection before answering") from None
+    except (asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        kind = error_kind(exc)
+        raise UpstreamError(kind, _KIND_MESSAGES[kind]) from None
     try:
         return UpstreamAnswer(200, orjson.loads(raw))
     except orjson.JSONDecodeError:
         kind = "html" if raw.lstrip()[:1] == b"<" else "json"
         raise UpstreamError(kind, "upstream answered something that is not JSON") from None
+
+
+_KIND_MESSAGES = {
+    "timeout": "upstream did not answer in time",
+    "connect": "cannot connect to upstream",
+    "broken": "upstream closed the connection before answering",
+}
+
+
+def error_kind(exc: BaseException) -> str:
+    """How a request to upstream failed: timeout, connect or broken (for answers and metrics)."""
+    if isinstance(exc, asyncio.TimeoutError):
+        return "timeout"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect"
+    return "broken"
 
 
 def form_body(form: list[tuple[str, str]]) -> bytes:
