@@ -1,24 +1,20 @@
-"""What the client's credentials say about who is calling (never the secret itself)."""
+"""Who a cPanel-port call acts as, read from its credentials (never the secret itself)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
+from .redact import auth_user
+
+# cpsrvd's own `scheme user:secret` schemes and HTTP Basic name a cPanel account.
+_ACCOUNT_SCHEMES = frozenset({"cpanel", "whm", "webmail", "basic"})
 
 
 def account_of(authorization: str) -> str | None:
-    """The user an `Authorization` value names: `cpanel|whm user:token`, `Basic b64(user:pass)`.
+    """The user an `Authorization` value names (`cpanel user:token`, `Basic b64(user:pass)`).
 
-    Scheme names are matched case-insensitively, as cpsrvd does.
+    Parsed by the same rules as the logs' summary, so a value without a `user:` part names
+    nobody rather than turning the secret into an account name.
     """
-    scheme, _, credentials = authorization.strip().partition(" ")
-    scheme = scheme.lower()
-    if scheme in ("cpanel", "whm", "webmail"):
-        return credentials.split(":", 1)[0].strip() or None
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return None
-        return decoded.split(":", 1)[0] or None
-    return None
+    found = auth_user(authorization)
+    if found is None or found[0] not in _ACCOUNT_SCHEMES:
+        return None
+    return found[1]

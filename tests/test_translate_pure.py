@@ -127,3 +127,13 @@ def test_fixed_envelopes():
 def test_pipes_to_commas():
     from shim.transforms import CallContext, pipes_to_commas
     assert pipes_to_commas("a|b||c", CallContext(user=None)) == "a,b,c"
+
+
+def test_account_of_names_only_a_user_never_a_secret():
+    import base64
+
+    from shim.credentials import account_of
+
+    basic = "Basic " + base64.b64encode(b"bob:p4ss").decode()
+    assert [account_of("cpanel bob:TOKEN"), account_of("CPANEL bob:TOKEN"), account_of(basic)] == ["bob", "bob", "bob"]
+    assert [account_of("cpanel TOKENONLY"), account_of("Bearer x"), account_of(""), account_of("Basic !!")] == [None] * 4
