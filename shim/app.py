@@ -17,20 +17,8 @@ from .guard import API_PATH, TOO_LARGE_REASON, Gate, guard_middleware
 from .legacy import LegacyCall, api2_path, merge_params, parse_form, recognise, with_whm_account
 from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
-from .transforms import TransformError
-from .translate import (
-    UapiCall,
-    UpstreamAnswerError,
-    build_uapi_call,
-    lookup_call,
-    lookup_failure,
-    lookup_value,
-    rejected_input,
-    to_cpanelresult,
-    unwrap_whm,
-    whm_form,
-    with_arg,
-)
+from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
+from .translated_call import EarlyAnswer, run_translated
 from .upstream import UpstreamError, call_json, error_kind, make_session, upstream_url
 
 log = logging.getLogger("api2shim")
@@ -159,31 +147,17 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     else:
         # On the cPanel port the account is whoever the credentials name.
         user = account_of(request.headers.get("Authorization", ""))
+
+    async def run_uapi(uapi: UapiCall) -> Any:
+        return await _call_uapi(request, state, whm, call, uapi, entry.timeout)
+
     try:
-        uapi = build_uapi_call(entry, call, user)
-    except TransformError as exc:
-        observe.note_outcome(request, "invalid")
-        if not entry.output.failure_error:
-            # The function reported every failure inside its own rows (ZoneEdit's
-            # {result: {status: 0, statusmsg}}): clients read them there, so this one too.
-            return _json(to_cpanelresult(module, func, entry, rejected_input(str(exc)), call.args))
-        return _json(envelopes.transform_failure(module, func, str(exc)))
-    try:
-        if entry.lookup is not None:
-            # A UAPI input API 2 never took (SSL key_id) is found by a first, read-only call.
-            listed, early = await _uapi_result(request, state, whm, call, lookup_call(entry.lookup, call.args), entry.timeout)
-            if early is not None:
-                return early
-            value = lookup_value(entry.lookup, listed, call.args)
-            if value is None:
-                failure = lookup_failure(entry.lookup, listed, call.args)
-                return _json(to_cpanelresult(module, func, entry, failure, call.args))
-            uapi = with_arg(uapi, entry.lookup.target, value)
-        result, early = await _uapi_result(request, state, whm, call, uapi, entry.timeout)
-        if early is not None:
-            return early
-        _log_uapi_notes(entry, result)
-        return _json(to_cpanelresult(module, func, entry, result, call.args))
+        answer = await run_translated(entry, call, user, run_uapi)
+        if not answer.input_accepted:
+            observe.note_outcome(request, "invalid")
+        return _json(answer.document)
+    except EarlyAnswer as early:
+        return early.answer
     except UpstreamError as exc:
         log.warning("translated %s failed upstream: %s", entry.name, exc.kind)
         observe.note_error(request, exc.kind)
@@ -195,10 +169,10 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
         return _json(envelopes.call_failed(module, func, str(exc)), status=502)
 
 
-async def _uapi_result(
+async def _call_uapi(
     request: web.Request, state: ServiceState, whm: bool, call: LegacyCall, uapi: UapiCall, timeout: float | None
-) -> tuple[Any, web.Response | None]:
-    """One UAPI call upstream: (the UAPI result, None), or (None, the answer to give now)."""
+) -> Any:
+    """One UAPI call upstream and its UAPI result; EarlyAnswer carries the answer to give instead."""
     if whm:
         path = f"{call.cpsess}/json-api/uapi_cpanel"
         form = whm_form(uapi, call.user or "")
@@ -216,23 +190,14 @@ async def _uapi_result(
         timeout=timeout,
     )
     if answer.status in (401, 403):
-        return None, _json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE)
+        raise EarlyAnswer(_json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
     result: Any = answer.document
     if whm:
         result, whm_failure = unwrap_whm(result)
         if whm_failure is not None:
             observe.note_outcome(request, "invalid")
-            return None, _json(envelopes.invalid_user(whm_failure))
-    return result, None
-
-
-def _log_uapi_notes(entry: Entry, result: Any) -> None:
-    if not isinstance(result, dict):
-        return
-    for kind in ("messages", "warnings"):
-        notes = result.get(kind)
-        if notes:
-            log.info("%s %s from UAPI %s::%s: %s", entry.name, kind, entry.uapi_module, entry.uapi_func, notes)
+            raise EarlyAnswer(_json(envelopes.invalid_user(whm_failure)))
+    return result
 
 
 def _json(document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:

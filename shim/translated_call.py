@@ -1,0 +1,79 @@
+"""Running one translated API 2 call: the optional read, the single UAPI call, the answer.
+
+The order lives here once — a `lookup` read first, then exactly one UAPI call, never
+retried, then the `cpanelresult` — and every way of reaching UAPI uses it: the proxy
+(over HTTP to WHM or cPanel) and the cpapi2 command (a local `uapi` or WHM over HTTP).
+Each caller supplies only how one UAPI call is made; a caller that must end the call
+early with its own answer (access denied, invalid account) raises `EarlyAnswer`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from . import envelopes
+from .legacy import LegacyCall
+from .mapping import Entry
+from .transforms import TransformError
+from .translate import (
+    UapiCall,
+    build_uapi_call,
+    lookup_call,
+    lookup_failure,
+    lookup_value,
+    rejected_input,
+    to_cpanelresult,
+    with_arg,
+)
+
+log = logging.getLogger("api2shim")
+
+RunUapi = Callable[[UapiCall], Awaitable[Any]]  # one UAPI call → its UAPI result
+
+
+class EarlyAnswer(Exception):
+    """Raised by a RunUapi to end the call with `answer`, which the caller then gives."""
+
+    def __init__(self, answer: Any) -> None:
+        super().__init__("early answer")
+        self.answer = answer
+
+
+@dataclass(frozen=True, slots=True)
+class TranslatedAnswer:
+    document: dict[str, Any]
+    input_accepted: bool  # False: an argument could not be converted, nothing was called
+
+
+async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_uapi: RunUapi) -> TranslatedAnswer:
+    module, func = call.module, call.func
+    try:
+        uapi = build_uapi_call(entry, call, user)
+    except TransformError as exc:
+        if not entry.output.failure_error:
+            # The function reported every failure inside its own rows (ZoneEdit's
+            # {result: {status: 0, statusmsg}}): clients read them there, so this one too.
+            return TranslatedAnswer(to_cpanelresult(module, func, entry, rejected_input(str(exc)), call.args), False)
+        return TranslatedAnswer(envelopes.transform_failure(module, func, str(exc)), False)
+    if entry.lookup is not None:
+        # A UAPI input API 2 never took (SSL key_id, a zone's serial) is found by a first, read-only call.
+        listed = await run_uapi(lookup_call(entry.lookup, call.args))
+        value = lookup_value(entry.lookup, listed, call.args)
+        if value is None:
+            failure = lookup_failure(entry.lookup, listed, call.args)
+            return TranslatedAnswer(to_cpanelresult(module, func, entry, failure, call.args), True)
+        uapi = with_arg(uapi, entry.lookup.target, value)
+    result = await run_uapi(uapi)
+    _log_uapi_notes(entry, result)
+    return TranslatedAnswer(to_cpanelresult(module, func, entry, result, call.args), True)
+
+
+def _log_uapi_notes(entry: Entry, result: Any) -> None:
+    if not isinstance(result, dict):
+        return
+    for kind in ("messages", "warnings"):
+        notes = result.get(kind)
+        if notes:
+            log.info("%s %s from UAPI %s::%s: %s", entry.name, kind, entry.uapi_module, entry.uapi_func, notes)
