@@ -44,8 +44,8 @@ from . import envelopes
 from .config import Config, ConfigError, load_config
 from .legacy import LegacyCall
 from .mapping import Entry, MappingTable, load_table
-from .transforms import TransformError
-from .translate import UapiCall, UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
+from .translated_call import EarlyAnswer, run_translated
 from .upstream import UpstreamError, call_json, make_session, upstream_url
 from .yamlsource import SourceErrors
 
@@ -249,21 +249,22 @@ class Runner:
                 return await self._api2_over_http(), True
             assert entry is not None
             call = LegacyCall(module, func, self.inv.user, self.inv.args, "")
-            try:
-                uapi = build_uapi_call(entry, call, self.inv.user)
-            except TransformError as exc:
-                return envelopes.transform_failure(module, func, str(exc)), True
-            if self.settings.uapi_command:
-                result = await self._uapi_local(uapi, entry)
-            else:
-                result, whm_failure = await self._uapi_over_http(uapi, entry)
-                if whm_failure is not None:
-                    return envelopes.invalid_user(whm_failure), False
-            return to_cpanelresult(module, func, entry, result), True
+            answer = await run_translated(entry, call, self.inv.user, lambda uapi: self._run_uapi(uapi, entry))
+            return answer.document, True
+        except EarlyAnswer as early:
+            return early.answer
         except (UpstreamError, UpstreamAnswerError, LocalCommandError) as exc:
             return envelopes.call_failed(module, func, str(exc)), False
         except AccessDenied:
             return envelopes.access_denied(), False
+
+    async def _run_uapi(self, uapi: UapiCall, entry: Entry) -> Any:
+        if self.settings.uapi_command:
+            return await self._uapi_local(uapi, entry)
+        result, whm_failure = await self._uapi_over_http(uapi, entry)
+        if whm_failure is not None:
+            raise EarlyAnswer((envelopes.invalid_user(whm_failure), False))
+        return result
 
     async def _uapi_local(self, uapi: UapiCall, entry: Entry) -> Any:
         assert self.settings.uapi_command is not None

@@ -240,3 +240,20 @@ cpanelresult:
         "</cpanelresult>\n")
     assert render(document, "json") == orjson.dumps(document).decode() + "\n"
     assert yaml.safe_load(render(document, "yaml")) == document
+
+
+async def test_a_lookup_read_runs_first_as_on_the_http_path(stack, setup):
+    """SSL::gencsr needs the key's id, found by a read before the one UAPI call."""
+    config, env = setup
+    args = {"host": fakecpanel.USER_DOMAIN, "country": "US", "state": "TX", "city": "Houston",
+            "company": "Example", "companydivision": "IT", "email": "admin@example.com"}
+    async with stack.http.post(f"{stack.whm}/json-api/cpanel", headers=ROOT_AUTH, data={
+            "cpanel_jsonapi_user": "user", "cpanel_jsonapi_module": "SSL", "cpanel_jsonapi_func": "gencsr", **args}) as resp:
+        http_body = await resp.text()
+    http_calls = [r.form["cpanel.function"] for r in stack.state.requests]
+    stack.state.requests.clear()
+    code, out, err = await cpapi2(f"--config={config}", "--user=user", "SSL", "gencsr",
+                                  *(f"{k}={v}" for k, v in args.items()), "--output=json", env=env)
+    assert (code, err) == (0, "")
+    assert out == http_body + "\n"
+    assert [r.form["cpanel.function"] for r in stack.state.requests] == http_calls == [["list_keys"], ["generate_csr"]]
