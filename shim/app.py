@@ -19,7 +19,8 @@ from .mapping import Entry, MappingTable, load_table
 from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
 from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
 from .translated_call import EarlyAnswer, run_translated
-from .upstream import UpstreamError, call_json, error_kind, make_session, upstream_url
+from .upstream import UpstreamError, call_json, error_kind, make_pool
+from .upstream_pool import UpstreamPool
 
 log = logging.getLogger("api2shim")
 
@@ -42,7 +43,7 @@ class ServiceState:
     config: Config
     service: ServiceConfig
     tables: TableHolder
-    session: aiohttp.ClientSession | None = None
+    pool: UpstreamPool | None = None
 
 
 STATE = web.AppKey("api2shim_state", ServiceState)
@@ -87,9 +88,9 @@ def load_configured_table(config: Config) -> MappingTable:
 
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
-    state.session = make_session(state.config)
+    state.pool = make_pool(state.config, state.service)
     yield
-    await state.session.close()
+    await state.pool.close()
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
@@ -121,9 +122,9 @@ async def handle(request: web.Request) -> web.StreamResponse:
 async def _pass_through(
     request: web.Request, state: ServiceState, body: bytes | None = None, call: LegacyCall | None = None
 ) -> web.StreamResponse:
-    assert state.session is not None
+    assert state.pool is not None
     try:
-        return await forward(request, state.session, state.service, body, max_body=state.config.max_passthrough_body)
+        return await forward(request, state.pool, state.service, body, max_body=state.config.max_passthrough_body)
     except BodyTooLarge:
         log.warning("pass-through to %s refused: body over limits.max_passthrough_body", state.service.name)
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
@@ -179,10 +180,10 @@ async def _call_uapi(
     else:
         path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
         form = uapi.args
-    assert state.session is not None
+    assert state.pool is not None
     answer = await call_json(
-        state.session,
-        upstream_url(state.service, path),
+        state.pool,
+        path,
         form,
         request.headers,
         forwarded_headers(request),

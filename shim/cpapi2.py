@@ -46,7 +46,7 @@ from .legacy import LegacyCall
 from .mapping import Entry, MappingTable, load_table
 from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
 from .translated_call import EarlyAnswer, run_translated
-from .upstream import UpstreamError, call_json, make_session, upstream_url
+from .upstream import UpstreamError, call_json, make_pool
 from .yamlsource import SourceErrors
 
 OUTPUTS = ("json", "jsonpretty", "yaml", "xml")
@@ -297,9 +297,12 @@ class Runner:
         service = self.config.service("whm")
         assert service is not None  # load_settings always configures WHM
         headers = {"Authorization": f"whm {self.settings.token_user}:{token}"}
-        async with make_session(self.config) as session:
-            answer = await call_json(session, upstream_url(service, path), form, headers, {},
+        pool = make_pool(self.config, service)
+        try:
+            answer = await call_json(pool, path, form, headers, {},
                                      max_answer=self.config.max_upstream_answer, timeout=timeout)
+        finally:
+            await pool.close()
         if answer.status in (401, 403):
             raise AccessDenied()
         return answer.document

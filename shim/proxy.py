@@ -11,7 +11,7 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from .observe import REQUEST_ID_HEADER, note_error, request_id, upstream_answered
-from .upstream import upstream_url
+from .upstream_pool import Exchange, UpstreamError, UpstreamPool
 from .config import ServiceConfig
 
 # RFC 9110 §7.6.1 connection-specific fields, plus Proxy-* which only mean something per hop.
@@ -65,7 +65,7 @@ def forwarded_headers(request: web.BaseRequest) -> dict[str, str]:
 
 async def forward(
     request: web.BaseRequest,
-    session: aiohttp.ClientSession,
+    pool: UpstreamPool,
     service: ServiceConfig,
     body: bytes | None = None,
     *,
@@ -79,25 +79,28 @@ async def forward(
     headers = end_to_end_headers(request.headers)
     headers.popall(hdrs.HOST, None)
     headers.update(forwarded_headers(request))
-    data: object
+    data: bytes | _CappedBody | None
+    length = None
     if body is not None:
         headers.popall(hdrs.CONTENT_LENGTH, None)
         data = body if (body or request.body_exists) else None
     elif request.body_exists:
+        length = request.content_length
+        headers.popall(hdrs.CONTENT_LENGTH, None)
         data = _CappedBody(request, max_body)
     else:
         data = None
-    url = upstream_url(service, request.raw_path)
     started = time.perf_counter()
     try:
-        upstream_cm = await session.request(request.method, url, headers=headers, data=data, allow_redirects=False)
-    except PASSTHROUGH_ERRORS as exc:
-        # aiohttp reports a failing body generator as a client error; say which it was.
+        upstream = await pool.request(
+            request.method, request.raw_path, headers.items(), data, content_length=length
+        )
+    except UpstreamError:
         if isinstance(data, _CappedBody) and data.exceeded:
             raise BodyTooLarge() from None
-        raise exc
-    async with upstream_cm as upstream:
-        upstream_answered(started, upstream.status)
+        raise
+    upstream_answered(started, upstream.status)
+    try:
         if _fits_one_write(request, upstream):
             try:
                 small = await upstream.read()
@@ -111,21 +114,24 @@ async def forward(
         response.headers.extend(end_to_end_headers(upstream.headers))
         await response.prepare(request)
         try:
-            async for chunk in upstream.content.iter_chunked(_STREAM_CHUNK):
+            async for chunk in upstream.payload.iter_chunked(_STREAM_CHUNK):
                 await response.write(chunk)
         except PASSTHROUGH_ERRORS as exc:
             return await _broken_off(request, service, upstream, exc, response)
         except ConnectionError:
-            # The client went away (a cancelled download): leaving the block drops upstream too.
+            # The client went away (a cancelled download): the upstream connection goes too.
             return response
+        upstream.release()
         await response.write_eof()
         return response
+    finally:
+        upstream.close()  # unless released above: an unfinished body must not be reused
 
 
-PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, UpstreamError)
 
 
-def _fits_one_write(request: web.BaseRequest, upstream: aiohttp.ClientResponse) -> bool:
+def _fits_one_write(request: web.BaseRequest, upstream: Exchange) -> bool:
     """A small answer of known length that has a body: read whole, sent whole."""
     length = upstream.content_length
     return (
@@ -140,7 +146,7 @@ def _fits_one_write(request: web.BaseRequest, upstream: aiohttp.ClientResponse) 
 async def _broken_off(
     request: web.BaseRequest,
     service: ServiceConfig,
-    upstream: aiohttp.ClientResponse,
+    upstream: Exchange,
     exc: BaseException,
     response: web.StreamResponse | None = None,
 ) -> web.StreamResponse:
