@@ -1,0 +1,199 @@
+"""The upstream pool against a real aiohttp server: reuse, limits, failures, never a retry."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+
+from shim.upstream_pool import UpstreamError, UpstreamPool
+
+
+class Upstream:
+    """A scripted origin that records which client connection carried each request."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, int, bytes]] = []  # (path, client port, body)
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.release = asyncio.Event()
+
+    def app(self) -> web.Application:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            body = await request.read()
+            port = request.transport.get_extra_info("peername")[1]
+            self.seen.append((request.path, port, body))
+            if request.path == "/slow":
+                self.in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self.in_flight)
+                await self.release.wait()
+                self.in_flight -= 1
+            if request.path == "/hang":
+                await asyncio.sleep(5)
+            if request.path == "/drop":
+                request.transport.abort()
+                return web.Response()
+            if request.path == "/close":
+                response = web.Response(text="bye")
+                response.force_close()
+                return response
+            if request.path == "/big":
+                return web.Response(body=b"x" * 200_000)
+            return web.Response(text=f"{request.method} {request.path_qs} {len(body)}")
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handle)
+        return app
+
+    def ports(self) -> set[int]:
+        return {port for _, port, _ in self.seen}
+
+
+@pytest.fixture
+async def origin(aiohttp_server):
+    upstream = Upstream()
+    server = await aiohttp_server(upstream.app())
+    return upstream, str(server.make_url("/"))
+
+
+def make_pool(url: str, **options) -> UpstreamPool:
+    settings = {"limit": 4, "connect_timeout": 2.0, "read_timeout": 2.0} | options
+    return UpstreamPool(url, **settings)
+
+
+async def get(pool: UpstreamPool, target: str, body: bytes | None = None) -> tuple[int, bytes]:
+    exchange = await pool.request("POST" if body is not None else "GET", target, [("X-Test", "1")], body)
+    return exchange.status, await exchange.read()
+
+
+async def test_sequential_requests_share_one_connection(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+    answers = [await get(pool, f"/n?i={i}", b"a=1") for i in range(10)]
+    await pool.close()
+    assert answers == [(200, f"POST /n?i={i} 3".encode()) for i in range(10)]
+    assert len(upstream.ports()) == 1
+
+
+async def test_no_more_connections_than_the_limit_and_every_request_answered(origin):
+    upstream, url = origin
+    pool = make_pool(url, limit=2)
+    calls = [asyncio.create_task(get(pool, "/slow")) for _ in range(6)]
+    await asyncio.sleep(0.2)
+    assert upstream.in_flight == 2  # the other four wait for room in the pool
+    upstream.release.set()
+    answers = await asyncio.gather(*calls)
+    await pool.close()
+    assert answers == [(200, b"GET /slow 0")] * 6
+    assert upstream.most_in_flight == 2
+    assert len(upstream.ports()) == 2
+
+
+async def test_waiting_for_room_ends_at_the_connect_timeout_and_the_room_passes_on(origin):
+    upstream, url = origin
+    pool = make_pool(url, limit=1, connect_timeout=0.2)
+    holder = asyncio.create_task(get(pool, "/slow"))
+    await asyncio.sleep(0.05)
+    with pytest.raises(UpstreamError) as waited:
+        await get(pool, "/slow")
+    assert (waited.value.kind, str(waited.value)) == ("timeout", "upstream did not answer in time")
+    upstream.release.set()
+    assert await holder == (200, b"GET /slow 0")
+    assert await get(pool, "/after") == (200, b"GET /after 0")
+    await pool.close()
+
+
+async def test_an_answer_that_closes_the_connection_is_followed_by_a_fresh_one(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+    assert await get(pool, "/close") == (200, b"bye")
+    assert await get(pool, "/next") == (200, b"GET /next 0")
+    await pool.close()
+    assert len(upstream.ports()) == 2
+
+
+async def test_a_connection_idle_too_long_is_not_reused(origin):
+    upstream, url = origin
+    pool = make_pool(url, keepalive_idle=0.05)
+    await get(pool, "/a")
+    await asyncio.sleep(0.1)
+    await get(pool, "/b")
+    await pool.close()
+    assert len(upstream.ports()) == 2
+
+
+async def test_a_dropped_connection_is_reported_once_and_never_replayed(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+    await get(pool, "/warm")  # the failing request goes out on a reused connection
+    with pytest.raises(UpstreamError) as dropped:
+        await get(pool, "/drop", b"pass=secret")
+    assert (dropped.value.kind, str(dropped.value)) == ("broken", "upstream closed the connection before answering")
+    assert [path for path, _, _ in upstream.seen] == ["/warm", "/drop"]
+    assert await get(pool, "/after") == (200, b"GET /after 0")
+    await pool.close()
+
+
+async def test_the_read_timeout_ends_the_wait_and_the_connection(origin):
+    upstream, url = origin
+    pool = make_pool(url, read_timeout=0.2)
+    with pytest.raises(UpstreamError) as slow:
+        await get(pool, "/hang")
+    assert slow.value.kind == "timeout"
+    # A per-request timeout overrides the pool's.
+    exchange = await pool.request("GET", "/quick", [], read_timeout=1.0)
+    assert await exchange.read() == b"GET /quick 0"
+    await pool.close()
+    assert len(upstream.ports()) == 2
+
+
+async def test_a_refused_connection_is_a_connect_failure(unused_tcp_port):
+    pool = make_pool(f"http://127.0.0.1:{unused_tcp_port}")
+    with pytest.raises(UpstreamError) as refused:
+        await get(pool, "/")
+    assert (refused.value.kind, str(refused.value)) == ("connect", "cannot connect to upstream")
+    await pool.close()
+
+
+async def test_a_body_left_unread_is_not_left_on_a_reused_connection(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+    exchange = await pool.request("GET", "/big", [])
+    assert (exchange.status, len(await exchange.payload.read(10))) == (200, 10)
+    exchange.close()
+    assert await get(pool, "/next") == (200, b"GET /next 0")
+    await pool.close()
+    assert len(upstream.ports()) == 2
+
+
+async def test_a_streamed_body_goes_chunked_or_with_its_length(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+
+    async def pieces():
+        for part in (b"abc", b"", b"defgh"):
+            yield part
+
+    for length in (None, 8):
+        exchange = await pool.request("PUT", "/up", [], pieces(), content_length=length)
+        assert await exchange.read() == b"PUT /up 8"
+    await pool.close()
+    assert [body for _, _, body in upstream.seen] == [b"abcdefgh", b"abcdefgh"]
+
+
+async def test_an_empty_post_announces_its_empty_body(origin):
+    upstream, url = origin
+    pool = make_pool(url)
+    exchange = await pool.request("POST", "/empty", [])
+    assert await exchange.read() == b"POST /empty 0"
+    await pool.close()
+
+
+def test_only_http_origins_and_room_for_a_connection_are_accepted():
+    with pytest.raises(ValueError) as scheme:
+        UpstreamPool("ftp://example.com", limit=1, connect_timeout=1, read_timeout=1)
+    assert str(scheme.value) == "upstream must be an http:// or https:// URL, got 'ftp://example.com'"
+    with pytest.raises(ValueError) as room:
+        UpstreamPool("http://example.com", limit=0, connect_timeout=1, read_timeout=1)
+    assert str(room.value) == "the pool needs room for at least one connection"
