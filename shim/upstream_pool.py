@@ -196,8 +196,10 @@ class UpstreamPool:
         return Exchange(message.code, message.reason, message.headers, payload, protocol, self)
 
     def _head(self, method: str, target: str, headers: Iterable[tuple[str, str]], framing: str) -> bytes:
-        fields = "".join([f"{name}: {value}\r\n" for name, value in headers])
-        if "\n" in fields.replace("\r\n", "") or "\r" in fields.replace("\r\n", ""):
+        lines = [f"{name}: {value}\r\n" for name, value in headers]
+        fields = "".join(lines)
+        # Each line ends in the one CRLF put there above; any other CR or LF came in a value.
+        if fields.count("\n") != len(lines) or fields.count("\r") != len(lines):
             raise ValueError("a header holds a line break")
         return (
             f"{method} {self.base_path}{target} HTTP/1.1\r\nHost: {self.host_header}\r\n{fields}{framing}\r\n"
@@ -223,18 +225,29 @@ class UpstreamPool:
     async def _acquire(self) -> ResponseHandler:
         if self._closed:
             raise UpstreamError("connect")
+        # An idle connection needs no timeout context: most requests end here. (A protocol
+        # is a queue whose len() is 0 when idle: test for None, not for truth.)
+        protocol = self._idle_connection()
+        return protocol if protocol is not None else await self._open_or_wait()
+
+    def _idle_connection(self) -> ResponseHandler | None:
+        now = time.monotonic()
+        while self._idle:
+            protocol, since = self._idle.pop()
+            if protocol.is_connected() and now - since < self.keepalive_idle:
+                return protocol
+            self._discard(protocol)
+        return None
+
+    async def _open_or_wait(self) -> ResponseHandler:
         try:
+            # Waiting for room counts against the connect timeout, as in aiohttp.
             async with asyncio.timeout(self.connect_timeout):
-                while True:
-                    now = time.monotonic()
-                    while self._idle:
-                        protocol, since = self._idle.pop()
-                        if protocol.is_connected() and now - since < self.keepalive_idle:
-                            return protocol
-                        self._discard(protocol)
-                    if self._open < self.limit:
-                        break
+                while self._open >= self.limit:
                     await self._wait_for_room()
+                    protocol = self._idle_connection()
+                    if protocol is not None:
+                        return protocol
                 self._open += 1
                 try:
                     return await self._connect()
