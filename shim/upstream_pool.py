@@ -234,7 +234,9 @@ class UpstreamPool:
         now = time.monotonic()
         while self._idle:
             protocol, since = self._idle.pop()
-            if protocol.is_connected() and now - since < self.keepalive_idle:
+            # Anything the origin sent while the connection sat idle (a stray answer, a
+            # close) marks it should_close: such a connection could mix up answers.
+            if protocol.is_connected() and not protocol.should_close and now - since < self.keepalive_idle:
                 return protocol
             self._discard(protocol)
         return None

@@ -197,3 +197,35 @@ def test_only_http_origins_and_room_for_a_connection_are_accepted():
     with pytest.raises(ValueError) as room:
         UpstreamPool("http://example.com", limit=0, connect_timeout=1, read_timeout=1)
     assert str(room.value) == "the pool needs room for at least one connection"
+
+
+async def test_bytes_an_idle_connection_receives_never_pass_for_the_next_answer():
+    """An origin that sends an unasked-for answer on an idle connection: the pool drops it."""
+    requests = 0
+
+    async def origin(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal requests
+        served = 0
+        try:
+            while await reader.readuntil(b"\r\n\r\n"):
+                requests += 1
+                served += 1
+                body = f"answer {served}".encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                if requests == 1:
+                    await writer.drain()
+                    await asyncio.sleep(0.05)
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstray")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()  # the pool dropped the connection
+
+    server = await asyncio.start_server(origin, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pool = make_pool(f"http://127.0.0.1:{port}")
+    assert await get(pool, "/first") == (200, b"answer 1")
+    await asyncio.sleep(0.15)  # the stray answer arrives while the connection is idle
+    assert await get(pool, "/second") == (200, b"answer 1")  # a fresh connection's first answer
+    await pool.close()
+    server.close()
+    await server.wait_closed()
