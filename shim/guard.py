@@ -44,28 +44,29 @@ class Gate:
     in_flight: int = 0
 
 
-def guard_middleware(config: Config, service: ServiceConfig, gate: Gate) -> Any:
+def guard_for(config: Config, service: ServiceConfig, gate: Gate) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """The checks above, as a middleware-shaped function (app.py composes it with observe's)."""
     networks = service.allow
+    max_api_body, max_passthrough_body = config.max_api_body, config.max_passthrough_body
 
-    @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if networks and not client_allowed(request.remote, networks):
             response = _document(envelopes.access_denied(), 403, _TEXT)
             response.force_close()
             return response
-        if request.method == hdrs.METH_CONNECT or not request.raw_path.startswith("/"):
+        raw_path = request.raw_path
+        if request.method == hdrs.METH_CONNECT or not raw_path.startswith("/"):
             response = web.Response(status=400, text=NOT_A_PROXY)
             response.force_close()
             return response
-        api_path = request[API_PATH] = api2_path(request.raw_path.split("?", 1)[0])
-        api = api_path is not None
-        cap = config.max_api_body if api else config.max_passthrough_body
-        if request.content_length is not None and request.content_length > cap:
-            response = _refusal(request, api, 413, TOO_LARGE_REASON)
+        api_path = request[API_PATH] = api2_path(raw_path.partition("?")[0])
+        length = request.content_length
+        if length is not None and length > (max_passthrough_body if api_path is None else max_api_body):
+            response = _refusal(request, api_path is not None, 413, TOO_LARGE_REASON)
             response.force_close()  # the unread body must not be parsed as the next request
             return response
         if gate.in_flight >= gate.limit:
-            response = _refusal(request, api, 503, BUSY_REASON)
+            response = _refusal(request, api_path is not None, 503, BUSY_REASON)
             response.headers[hdrs.RETRY_AFTER] = RETRY_AFTER_SECONDS
             return response
         gate.in_flight += 1
