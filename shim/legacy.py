@@ -8,27 +8,28 @@ its parameters name a module and a function with apiversion 2 or none at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 API2_PATH = "/json-api/cpanel"
 _CPSESS = re.compile(r"/cpsess\d+(?=/|$)")
 _SLASHES = re.compile(r"/{2,}")
 # Both prefixes are accepted on /json-api/: cPanel's own docs mix them.
-_META_PREFIXES = ("cpanel_jsonapi_", "cpanel_xmlapi_")
+_JSONAPI = "cpanel_jsonapi_"
+_XMLAPI = "cpanel_xmlapi_"
 _IGNORED = frozenset({"api.version"})
 
 
-@dataclass(frozen=True, slots=True)
-class ApiPath:
+# NamedTuples rather than frozen dataclasses: built on every API 2 request, and a frozen
+# dataclass costs several times more to build.
+class ApiPath(NamedTuple):
     cpsess: str  # "" or "/cpsess0123456789", forwarded upstream as received
     path: str  # normalised path without the prefix
 
 
-@dataclass(frozen=True, slots=True)
-class LegacyCall:
+class LegacyCall(NamedTuple):
     module: str
     func: str
     user: str | None  # cpanel_jsonapi_user, when the client named the account
@@ -49,8 +50,13 @@ def split_path(raw_path: str) -> ApiPath:
     return ApiPath(cpsess=cpsess, path=path)
 
 
+_PLAIN_API2_PATH = ApiPath("", API2_PATH)
+
+
 def api2_path(raw_path: str) -> ApiPath | None:
     """The split path when the request may be an API 2 call (its body must then be read), else None."""
+    if raw_path == API2_PATH:
+        return _PLAIN_API2_PATH
     if "json-api" not in raw_path:
         return None
     api_path = split_path(raw_path)
@@ -97,21 +103,21 @@ def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
     meta: dict[str, str] = {}
     args: dict[str, str] = {}
     for name, value in params.items():
-        for prefix in _META_PREFIXES:
-            if name.startswith(prefix):
+        if name.startswith("cpanel_"):
+            if name.startswith(_JSONAPI):
                 # cpanel_jsonapi_* wins over cpanel_xmlapi_* when a client sends both.
-                key = name[len(prefix):]
-                if prefix == _META_PREFIXES[0] or key not in meta:
-                    meta[key] = value
-                break
-        else:
-            if name not in _IGNORED:
-                args[name] = value
+                meta[name[len(_JSONAPI):]] = value
+                continue
+            if name.startswith(_XMLAPI):
+                meta.setdefault(name[len(_XMLAPI):], value)
+                continue
+        if name not in _IGNORED:
+            args[name] = value
     version = meta.get("apiversion", "2").strip()
     module, func = meta.get("module"), meta.get("func")
     if version not in ("2", "") or not module or not func:
         return None
-    return LegacyCall(module=module, func=func, user=meta.get("user") or None, args=args, cpsess=cpsess)
+    return LegacyCall(module, func, meta.get("user") or None, args, cpsess)
 
 
 def with_whm_account(call: LegacyCall) -> LegacyCall:
