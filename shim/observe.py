@@ -71,18 +71,23 @@ os.register_at_fork(after_in_child=_ids.reseed)
 
 
 class _Clock:
-    """`ts` of access lines: the formatted second is cached, milliseconds appended."""
+    """`ts` of access lines, formatted once per millisecond (a busy shim logs many lines in one)."""
 
     def __init__(self) -> None:
+        self._milli = -1
         self._second = -1
+        self._second_text = ""
         self._text = ""
 
     def stamp(self, now: float) -> str:
-        second = int(now)
-        if second != self._second:
-            formatted = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-            self._second, self._text = second, formatted
-        return f"{self._text}.{int((now - second) * 1000):03d}Z"
+        milli = int(now * 1000)
+        if milli != self._milli:
+            second, fraction = divmod(milli, 1000)
+            if second != self._second:
+                formatted = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+                self._second, self._second_text = second, formatted
+            self._milli, self._text = milli, f"{self._second_text}.{fraction:03d}Z"
+        return self._text
 
 
 _clock = _Clock()
@@ -241,23 +246,25 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
     now = time.time()
     metrics = runtime.metrics
     metrics.count_request(listener, status)
-    if record.upstream_seconds is not None:
-        metrics.observe_upstream(listener, record.upstream_seconds)
-    if record.error is not None:
-        metrics.count_error(record.error)
+    upstream_seconds, error, function, mode = record.upstream_seconds, record.error, record.function, record.mode
+    if upstream_seconds is not None:
+        metrics.observe_upstream(listener, upstream_seconds)
+    if error is not None:
+        metrics.count_error(error)
     headers = request.headers
     auth = redact.auth_summary(headers.get("Authorization"))
     agent = headers.get("User-Agent", "")[:MAX_AGENT]
     client = request.remote or ""
     outcome = None
-    if record.function is not None:
+    if function is not None:
         outcome = _outcome(record, status)
-        metrics.count_call(record.function, record.mapped, record.mode or "", outcome)
-        runtime.usage.record_now(record.function, record.mode or "", auth, client, agent, now)
+        metrics.count_call(function, record.mapped, mode or "", outcome)
+        runtime.usage.record_now(function, mode or "", auth, client, agent, now)
     access_log = runtime.access_log
     if not access_log.isEnabledFor(logging.INFO):
         return
-    line = {
+    cookie = headers.get("Cookie")
+    text = orjson.dumps({
         "ts": _clock.stamp(now),
         "id": record.request_id,
         "client": client,
@@ -265,20 +272,21 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         "method": request.method,
         "path": redact.log_path(request.raw_path),
         "status": status,
-        "api2": record.function,
-        "mode": record.mode,
+        "api2": function,
+        "mode": mode,
         "outcome": outcome,
         "upstream_status": record.upstream_status,
-        "upstream_ms": _ms(record.upstream_seconds),
-        "total_ms": _ms(total),
-        "bytes_in": _bytes_in(request),
-        "bytes_out": _bytes_out(response),
+        "upstream_ms": None if upstream_seconds is None else round(upstream_seconds * 1000, 3),
+        "total_ms": round(total * 1000, 3),
+        # A body read counts what arrived (chunked included); an unread one what was declared.
+        "bytes_in": getattr(request.content, "total_bytes", 0) or request.content_length or 0,
+        # Status line and headers included, like nginx's $bytes_sent.
+        "bytes_out": response.body_length if response is not None else 0,
         "auth": auth,
-        "cookies": redact.cookie_names(headers.get("Cookie")) or None,
+        "cookies": (redact.cookie_names(cookie) or None) if cookie else None,
         "ua": agent or None,
-        "error": record.error,
-    }
-    text = orjson.dumps(line).decode()
+        "error": error,
+    }).decode()
     handlers = access_log.handlers
     if (len(handlers) == 1 and not access_log.propagate and not access_log.filters
             and isinstance(handlers[0], _LineBatch) and not handlers[0].filters):
@@ -287,20 +295,6 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         return
     # What access_log.info() would do, minus its stack walk for a caller no format prints.
     access_log.handle(logging.LogRecord(access_log.name, logging.INFO, __file__, 0, text, None, None))
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 3)
-
-
-def _bytes_in(request: web.Request) -> int:
-    total = getattr(request.content, "total_bytes", 0)
-    return total or request.content_length or 0
-
-
-def _bytes_out(response: web.StreamResponse | None) -> int:
-    """Bytes sent to the client, status line and headers included (nginx's $bytes_sent)."""
-    return response.body_length if response is not None else 0
 
 
 def upstream_answered(started: float, status: int) -> None:
