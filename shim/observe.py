@@ -93,6 +93,37 @@ class _Clock:
 _clock = _Clock()
 
 
+class _AuthSummaries:
+    """redact.auth_summary of an Authorization header, remembered: a client sends the same
+    credentials on every call, and parsing them cost ~0.5 µs a request.
+
+    Keyed by the header's hash, not the header, so no secret outlives its request (str hashes
+    are keyed per process: a collision cannot be aimed at). Bounded: forgotten all at once
+    when full.
+    """
+
+    MAX = 4096
+
+    def __init__(self) -> None:
+        self._known: dict[int, str | None] = {}
+
+    def of(self, header: str | None) -> str | None:
+        if header is None:
+            return None
+        key = hash(header)
+        try:
+            return self._known[key]
+        except KeyError:
+            pass
+        if len(self._known) >= self.MAX:
+            self._known.clear()
+        summary = self._known[key] = redact.auth_summary(header)
+        return summary
+
+
+_auth_summaries = _AuthSummaries()
+
+
 @dataclass
 class Runtime:
     """What all apps of one process share besides the table: lifecycle, metrics, usage, access log."""
@@ -252,7 +283,7 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
     if error is not None:
         metrics.count_error(error)
     headers = request.headers
-    auth = redact.auth_summary(headers.get("Authorization"))
+    auth = _auth_summaries.of(headers.get("Authorization"))
     agent = headers.get("User-Agent", "")[:MAX_AGENT]
     client = request.remote or ""
     outcome = None
@@ -276,8 +307,8 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         "mode": mode,
         "outcome": outcome,
         "upstream_status": record.upstream_status,
-        "upstream_ms": None if upstream_seconds is None else round(upstream_seconds * 1000, 3),
-        "total_ms": round(total * 1000, 3),
+        "upstream_ms": None if upstream_seconds is None else _ms(upstream_seconds),
+        "total_ms": _ms(total),
         # A body read counts what arrived (chunked included); an unread one what was declared.
         "bytes_in": getattr(request.content, "total_bytes", 0) or request.content_length or 0,
         # Status line and headers included, like nginx's $bytes_sent.
@@ -295,6 +326,11 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         return
     # What access_log.info() would do, minus its stack walk for a caller no format prints.
     access_log.handle(logging.LogRecord(access_log.name, logging.INFO, __file__, 0, text, None, None))
+
+
+def _ms(seconds: float) -> float:
+    """Milliseconds to the microsecond; a third of round(seconds * 1000, 3)'s cost."""
+    return int(seconds * 1_000_000 + 0.5) / 1000
 
 
 def upstream_answered(started: float, status: int) -> None:
