@@ -8,16 +8,14 @@ API 2 failure without calling upstream, so a bad value never half-applies a chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 
 class TransformError(ValueError):
     """The legacy value cannot be converted; the message is safe to show the client."""
 
 
-@dataclass(frozen=True, slots=True)
-class CallContext:
+class CallContext(NamedTuple):  # built per call: a tuple, cheaper than a frozen dataclass
     """What a transform may know about the call besides the value itself."""
 
     user: str | None  # the cPanel account the call acts as, when known

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from . import envelopes
 from .legacy import LegacyCall
@@ -24,8 +23,7 @@ class UpstreamAnswerError(Exception):
     """Upstream answered something that is not a UAPI result; the text is safe to show."""
 
 
-@dataclass(frozen=True, slots=True)
-class UapiCall:
+class UapiCall(NamedTuple):  # built per call: a tuple, cheaper than a frozen dataclass
     module: str
     func: str
     args: list[tuple[str, str]]
