@@ -228,6 +228,10 @@ def _normalise_quirky(head: bytes) -> HeadDecision:
     return HeadDecision(_CRLF.join(kept) + _HEAD_END, framing, length, close=True, quirks=quirks)
 
 
+# First bytes the fast path of RequestFramer.feed leaves to the full loop: a leading empty
+# line (CR) and CONNECT (C or c), which normalise_head treats apart.
+_SLOW_FIRST_BYTES = frozenset(b"\rCc")
+
 # Framer states: plain ints, not an Enum (an Enum member lookup costs ~150 ns on 3.11, and
 # the framer does a few per request).
 _HEAD = 1  # waiting for / reading a request head
@@ -307,6 +311,11 @@ class RequestFramer:
 
     def feed(self, data: bytes) -> bytes:
         state = self._state
+        if (state == _HEAD and not self._held and data.find(_HEAD_END) == len(data) - 4
+                and data[0] not in _SLOW_FIRST_BYTES and _FRAMING_OR_STRAY.search(data) is None):
+            # The usual piece: exactly one whole head without a body and without quirks
+            # (what normalise_head answers _NO_BODY for), so nothing to cut or hold.
+            return data
         if state == _PASSTHROUGH:
             return data
         if state == _DISCARD:
