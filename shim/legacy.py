@@ -57,7 +57,9 @@ def api2_path(raw_path: str) -> ApiPath | None:
     """The split path when the request may be an API 2 call (its body must then be read), else None."""
     if raw_path == API2_PATH:
         return _PLAIN_API2_PATH
-    if "json-api" not in raw_path:
+    # Whatever the prefix and slashes, an API 2 path ends in "cpanel" and slashes: WHM API 1
+    # and UAPI paths (/json-api/<function>, /execute/...) are told apart without a split.
+    if "json-api" not in raw_path or not raw_path.rstrip("/").endswith("cpanel"):
         return None
     api_path = split_path(raw_path)
     return api_path if api_path.path == API2_PATH else None
