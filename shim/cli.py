@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from . import __version__, coverage, eventloop
+from . import __version__, coverage, eventloop, gcpolicy
 from .api2_functions import API2_FUNCTIONS
 from .app import TableHolder, create_app, load_configured_table
 from .config import SERVICES, Config, ConfigError, load_config
@@ -301,6 +301,7 @@ async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = 
         admin = await start_admin(config, runtime, reloader, reuse_port=reuse_port)
         if reloader is not None:
             reload_on_sighup(reloader)
+        gcpolicy.settle_after_start()
         await _wait_for_stop()
         lifecycle.begin_drain()
         log.info("stopping: no new connections; %d request(s) in flight get up to %gs to finish",
