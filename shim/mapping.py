@@ -170,6 +170,11 @@ class Entry:
     sources: tuple[str, ...] = ()
     file: str = ""
     line: int = 0
+    # The UAPI names of the secret arguments: read on every translated call, so made once here.
+    secret_targets: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "secret_targets", frozenset(rule.target for rule in self.args.values() if rule.secret))
 
     @property
     def name(self) -> str:

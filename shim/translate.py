@@ -60,8 +60,7 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
     out.update((k, _account_in(v, user)) for k, v in entry.constants.items())
     for json_arg in entry.json_args:
         out[json_arg.target] = json_value(json_arg, call.args, ctx)
-    secrets = frozenset(rule.target for rule in entry.args.values() if rule.secret)
-    return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), secrets)
+    return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), entry.secret_targets)
 
 
 def _account_in(value: str, user: str | None) -> str:
