@@ -47,7 +47,7 @@ def split_path(raw_path: str) -> ApiPath:
         path = path[match.end():] or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path[:-1]
-    return ApiPath(cpsess=cpsess, path=path)
+    return ApiPath(cpsess, path)
 
 
 _PLAIN_API2_PATH = ApiPath("", API2_PATH)
