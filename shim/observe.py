@@ -355,12 +355,21 @@ class RequestIdFilter(logging.Filter):
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+# Access lines wait this long to leave together (nginx's access_log buffer/flush idea): at
+# low concurrency a write per request was ~6 µs of a translated call's ~140 (same-run bench:
+# passwd 143 -> 137 µs at 1 connection, 109 -> 104 at 64). MAX_PENDING_LINES bounds the wait
+# in lines, and so the memory, when requests pour in.
+FLUSH_INTERVAL = 0.02  # seconds
+MAX_PENDING_LINES = 1024
+
+
 class _LineBatch:
     """Handler mixin for access lines: the record's message is the line (no Formatter), and the
-    lines of one event-loop iteration leave in one write, not one write per request.
+    lines of FLUSH_INTERVAL leave in one write, not one write per request.
 
-    A line is pending at most until the loop's next turn; outside a running loop it is written
-    at once, and flush() (logging.shutdown at exit, close) writes whatever is pending.
+    A line is pending at most FLUSH_INTERVAL (or until MAX_PENDING_LINES are); outside a running
+    loop it is written at once, and flush() (logging.shutdown at exit, close) writes whatever
+    is pending.
     """
 
     stream: Any
@@ -383,9 +392,11 @@ class _LineBatch:
         """The middleware's shortcut when this handler is the access logger's only listener."""
         self._pending.append(line)
         if self._scheduled:
+            if len(self._pending) >= MAX_PENDING_LINES:
+                self._write_pending()
             return
         try:
-            asyncio.get_running_loop().call_soon(self._write_pending)
+            asyncio.get_running_loop().call_later(FLUSH_INTERVAL, self._write_pending)
             self._scheduled = True
         except RuntimeError:
             self._write_pending()
