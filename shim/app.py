@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, AsyncIterator
 
-import aiohttp
 import orjson
 from aiohttp import web
 
