@@ -10,7 +10,7 @@ from typing import Any
 from yarl import URL
 
 from .mapping import DEFAULT_MODE, MODES, parse_version
-from .opsconfig import AdminSettings, LoggingSettings, parse_admin, parse_listen, parse_logging
+from .opsconfig import AdminSettings, LoggingSettings, parse_admin, parse_hostport, parse_listen, parse_logging
 from .server import DEFAULT_MAX_FIELD_SIZE, DEFAULT_MAX_LINE_SIZE
 from .tls import ca_file_error, server_files_error
 from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
@@ -37,13 +37,6 @@ class ConfigError(Exception):
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
         super().__init__("\n".join(errors))
-
-
-def parse_hostport(text: str) -> tuple[str, int]:
-    host, sep, port = str(text).rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"'{text}' is not HOST:PORT")
-    return host.strip("[]"), int(port)
 
 
 @dataclass(frozen=True, slots=True)

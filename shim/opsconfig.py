@@ -24,14 +24,22 @@ DEFAULT_ACCESS_LOG = "stderr"
 Err = Callable[[int, str], None]
 
 
-def parse_listen(text: Any) -> tuple[str, int] | None:
-    """HOST:PORT, or None for `off`; ValueError with an operator-readable text otherwise."""
-    if text is False or str(text).strip().lower() in (OFF, "false", "none", ""):
-        return None
+def parse_hostport(text: Any) -> tuple[str, int]:
+    """HOST:PORT (IPv6 hosts in brackets); ValueError with an operator-readable text otherwise."""
     host, sep, port = str(text).rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise ValueError(f"'{text}' is not HOST:PORT or off")
+        raise ValueError(f"'{text}' is not HOST:PORT")
     return host.strip("[]"), int(port)
+
+
+def parse_listen(text: Any) -> tuple[str, int] | None:
+    """HOST:PORT, or None for `off` (a listener that may be switched off)."""
+    if text is False or str(text).strip().lower() in (OFF, "false", "none", ""):
+        return None
+    try:
+        return parse_hostport(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not HOST:PORT or off") from None
 
 
 @dataclass(frozen=True, slots=True)
