@@ -91,14 +91,8 @@ async def forward(
     else:
         data = None
     started = time.perf_counter()
-    try:
-        upstream = await pool.request(
-            request.method, request.raw_path, headers.items(), data, content_length=length
-        )
-    except UpstreamError:
-        if isinstance(data, _CappedBody) and data.exceeded:
-            raise BodyTooLarge() from None
-        raise
+    # A streamed body past its cap raises BodyTooLarge out of the pool as it is.
+    upstream = await pool.request(request.method, request.raw_path, headers.items(), data, content_length=length)
     upstream_answered(started, upstream.status)
     try:
         if _fits_one_write(request, upstream):
@@ -169,13 +163,11 @@ class _CappedBody:
     def __init__(self, request: web.BaseRequest, limit: int | None) -> None:
         self.request = request
         self.limit = limit
-        self.exceeded = False
 
     async def __aiter__(self):  # type: ignore[no-untyped-def]
         size = 0
         async for chunk in self.request.content.iter_chunked(_STREAM_CHUNK):
             size += len(chunk)
             if self.limit is not None and size > self.limit:
-                self.exceeded = True
                 raise BodyTooLarge()
             yield chunk
