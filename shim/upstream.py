@@ -7,9 +7,8 @@ import logging
 import re
 import ssl
 import time
-from urllib.parse import quote_plus
-
 from typing import Mapping, NamedTuple
+from urllib.parse import quote_plus
 
 import aiohttp
 import orjson
