@@ -16,9 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
-from shim.legacy import merge_params, recognise, split_path
-from shim.mapping import load_table
-from shim.translate import build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+from shim.translation.mapping import load_table
+from shim.translation.recognise import merge_params, recognise, split_path
+from shim.translation.translate import (
+    build_uapi_call,
+    to_cpanelresult,
+    unwrap_whm,
+    whm_form,
+)
 
 from .answers import scenarios, upstream_routes
 

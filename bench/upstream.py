@@ -14,7 +14,6 @@ from .answers import Route, upstream_routes
 from .serving import serve_forever
 
 
-
 def create_app(routes: list[Route]) -> web.Application:
     by_path: dict[str, list[Route]] = {}
     for route in routes:

@@ -10,17 +10,34 @@ from typing import Any, AsyncIterator
 import orjson
 from aiohttp import web
 
-from . import envelopes, observe
-from .config import Config, ServiceConfig
-from .credentials import account_of
-from .guard import API_PATH, TOO_LARGE_REASON, Gate, guard_for
-from .legacy import LegacyCall, merge_params, parse_form, recognise, with_whm_account
-from .mapping import Entry, MappingTable, load_table
-from .proxy import PASSTHROUGH_ERRORS, BodyTooLarge, forward, forwarded_headers
-from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
-from .translated_call import EarlyAnswer, run_translated
-from .upstream import UpstreamError, call_json, error_kind, make_pool
-from .upstream_pool import UpstreamPool
+from shim.config import Config, ServiceConfig
+from shim.inbound.credentials import account_of
+from shim.inbound.guard import API_PATH, TOO_LARGE_REASON, Gate, guard_for
+from shim.observability import observe
+from shim.translation import envelopes
+from shim.translation.mapping import Entry, MappingTable, load_table
+from shim.translation.recognise import (
+    LegacyCall,
+    merge_params,
+    parse_form,
+    recognise,
+    with_whm_account,
+)
+from shim.translation.runner import EarlyAnswer, run_translated
+from shim.translation.translate import (
+    UapiCall,
+    UpstreamAnswerError,
+    unwrap_whm,
+    whm_form,
+)
+from shim.upstream.passthrough import (
+    PASSTHROUGH_ERRORS,
+    BodyTooLarge,
+    forward,
+    forwarded_headers,
+)
+from shim.upstream.pool import UpstreamPool
+from shim.upstream.services import UpstreamError, call_json, error_kind, make_pool
 
 log = logging.getLogger("api2shim")
 

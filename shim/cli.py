@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
-import asyncio
 import logging
 import signal
 import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from . import __version__, coverage, eventloop, gcpolicy
-from .api2_functions import API2_FUNCTIONS
-from .app import TableHolder, create_app, load_configured_table
-from .config import SERVICES, Config, ConfigError, load_config
-from .coverage import FORMATS
-from .guard import Gate
-from .legacy import merge_params, recognise, split_path, with_whm_account
-from .mapping import DEFAULT_MODE, MappingTable, load_table
-from .admin import start_admin
-from .observe import Runtime, configure_logging
-from .opsconfig import DEFAULT_ADMIN_LISTEN, LOG_LEVELS
-from .reload import Reloader, reload_on_sighup
-from .server import HttpLimits, start_listener
-from .tls import server_context
-from .usage import UsageTracker, fetch_usage, write_report
-from .transforms import TransformError
-from .translate import build_uapi_call, whm_form
-from .yamlsource import SourceErrors
+from shim import __version__
+from shim.app import TableHolder, create_app, load_configured_table
+from shim.config import (
+    DEFAULT_ADMIN_LISTEN,
+    LOG_LEVELS,
+    SERVICES,
+    Config,
+    ConfigError,
+    load_config,
+)
+from shim.inbound.guard import Gate
+from shim.inbound.listener import HttpLimits, start_listener
+from shim.inbound.tls import server_context
+from shim.observability.observe import Runtime, configure_logging
+from shim.observability.usage import UsageTracker, fetch_usage, write_report
+from shim.operations import eventloop, gcpolicy
+from shim.operations.admin import start_admin
+from shim.operations.reload import Reloader, reload_on_sighup
+from shim.translation import coverage
+from shim.translation.api2_functions import API2_FUNCTIONS
+from shim.translation.arguments import TransformError
+from shim.translation.coverage import FORMATS
+from shim.translation.mapping import DEFAULT_MODE, MappingTable, load_table
+from shim.translation.recognise import (
+    merge_params,
+    recognise,
+    split_path,
+    with_whm_account,
+)
+from shim.translation.translate import build_uapi_call, whm_form
+from shim.translation.yamlsource import SourceErrors
 
 REDACTED = "********"
 
@@ -38,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["cpapi2"]:
         # cpapi2's own syntax (options after the words, URI-encoded values): not argparse's.
-        from .cpapi2 import main as cpapi2_main
+        from shim.cpapi2 import main as cpapi2_main
 
         return cpapi2_main(argv[1:])
     parser = _parser()
@@ -261,7 +274,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         _print_errors([f"cannot open the access log: {exc.strerror or exc}"])
         return 1
     if config.workers > 1 and not args.worker:
-        from .workers import run_master
+        from shim.operations.workers import run_master
 
         try:
             return run_master(config, args.argv)
@@ -357,7 +370,7 @@ def _admin_address(config_path: Path | None) -> str:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from shim.demo import run_demo
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:

@@ -40,14 +40,19 @@ from urllib.parse import quote, unquote_plus
 import orjson
 import yaml
 
-from . import envelopes
-from .config import Config, ConfigError, load_config
-from .legacy import LegacyCall
-from .mapping import Entry, MappingTable, load_table
-from .translate import UapiCall, UpstreamAnswerError, unwrap_whm, whm_form
-from .translated_call import EarlyAnswer, run_translated
-from .upstream import UpstreamError, call_json, make_pool
-from .yamlsource import SourceErrors
+from shim.config import Config, ConfigError, load_config
+from shim.translation import envelopes
+from shim.translation.mapping import Entry, MappingTable, load_table
+from shim.translation.recognise import LegacyCall
+from shim.translation.runner import EarlyAnswer, run_translated
+from shim.translation.translate import (
+    UapiCall,
+    UpstreamAnswerError,
+    unwrap_whm,
+    whm_form,
+)
+from shim.translation.yamlsource import SourceErrors
+from shim.upstream.services import UpstreamError, call_json, make_pool
 
 OUTPUTS = ("json", "jsonpretty", "yaml", "xml")
 DEFAULT_OUTPUT = "yaml"  # cpapi2's default

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
-from . import fakecpanel
-from .app import TableHolder, create_app, load_configured_table
-from .config import load_config
-from .admin import create_admin_app
-from .observe import Runtime
-from .server import start_listener
+from shim import fakecpanel
+from shim.app import TableHolder, create_app, load_configured_table
+from shim.config import load_config
+from shim.inbound.listener import start_listener
+from shim.observability.observe import Runtime
+from shim.operations.admin import create_admin_app
 
 DEFAULT_ADMIN_PORT = 9180
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
 import aiohttp
-
 from conftest import ROOT_AUTH, USER_AUTH, Stack, start_stack
 
 _WHM_ENVELOPE = {"api.version", "cpanel.user", "cpanel.module", "cpanel.function"}

@@ -16,11 +16,11 @@ import pytest
 
 from shim import fakecpanel
 from shim.app import TableHolder, create_app, load_configured_table
-from shim.admin import create_admin_app
 from shim.config import Config, load_config
-from shim.observe import Runtime
-from shim.reload import Reloader
-from shim.server import Listener, start_listener
+from shim.inbound.listener import Listener, start_listener
+from shim.observability.observe import Runtime
+from shim.operations.admin import create_admin_app
+from shim.operations.reload import Reloader
 
 ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
 USER_AUTH = {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"}

@@ -2,7 +2,6 @@
 11.137 version gate sends older upstreams the untouched API 2 call."""
 
 import pytest
-
 from api2calls import Api2Calls, stack_for_upstream
 
 SHOP = {"basedir": "public_html/shop", "dir": "/home/user/public_html/shop", "domain": "shop.test",

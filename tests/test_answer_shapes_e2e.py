@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-
 from conftest import ROOT_AUTH, USER_AUTH, start_stack
 
 PASSWD = "cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=ftpuser&pass=Sup3r-secret-pw"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shim.api2_functions import API2_FUNCTION_COUNT, API2_FUNCTIONS
-from shim.coverage import compute
-from shim.mapping import load_table
+from shim.translation.api2_functions import API2_FUNCTION_COUNT, API2_FUNCTIONS
+from shim.translation.coverage import compute
+from shim.translation.mapping import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 # The research notes live outside the project; the check runs where they are present.

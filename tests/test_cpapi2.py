@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 import pytest
 import yaml
-
 from conftest import ROOT_AUTH
+
 from shim import fakecpanel
 from shim.cpapi2 import USAGE, UsageError, parse_argv, render
 

@@ -13,7 +13,7 @@ import trustme
 import yaml
 
 from shim.config import load_config
-from shim.mapping import load_table
+from shim.translation.mapping import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "kubernetes"

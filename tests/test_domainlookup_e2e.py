@@ -2,8 +2,8 @@
 11.137 gate sends older upstreams the untouched API 2 call."""
 
 import pytest
-
 from api2calls import Api2Calls, stack_for_upstream
+
 from shim.fakecpanel.modules._domains import ROLE_DISABLED, domains
 
 BASE = [{"domain": "example.com"}, {"domain": "example.net"}, {"domain": "shop.test"}]

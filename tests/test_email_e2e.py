@@ -7,7 +7,6 @@ fake's own direct UAPI answer; rows the entry writes are literal.
 import logging
 
 import pytest
-
 from api2calls import Api2Calls
 
 MODULE = "Email"

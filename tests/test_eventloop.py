@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from shim import eventloop
+from shim.operations import eventloop
 
 uvloop = pytest.importorskip("uvloop")
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from yarl import URL
-
 import uapi_newer
 import uapi_openapi
+from yarl import URL
+
 from shim.fakecpanel import (
     FTP_SUB_LOGIN,
     FTP_SUB_PASSWORD,

@@ -11,7 +11,6 @@ import os
 
 import aiohttp
 import pytest
-
 from conftest import ROOT_AUTH, USER_AUTH, start_stack
 
 WHM_PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=Sup3r-secret-pw"

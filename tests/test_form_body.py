@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from shim.upstream import form_body
+from shim.upstream.services import form_body
 
 FORMS = [
     [],

@@ -3,7 +3,6 @@
 import logging
 
 import pytest
-
 from api2calls import Api2Calls
 from conftest import BASIC_USER_AUTH, ROOT_AUTH
 

@@ -2,7 +2,7 @@
 
 import gc
 
-from shim import gcpolicy
+from shim.operations import gcpolicy
 
 
 def test_after_start_the_startup_heap_is_frozen_and_young_collections_are_rarer():

@@ -4,7 +4,6 @@ import asyncio
 
 import aiohttp
 import pytest
-
 from conftest import ROOT_AUTH, USER_AUTH, raw_exchange, start_stack
 
 PASSWD = "cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=12345luggage"

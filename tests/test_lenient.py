@@ -1,6 +1,6 @@
 """Malformed requests real legacy clients send, as raw bytes over a real socket.
 
-The server is the real listener (shim.server.start_listener) serving a small echo app; the
+The server is the real listener (shim.inbound.listener.start_listener) serving a small echo app; the
 pure head normaliser and the framer are also tested on their own. The module passes with
 both of aiohttp's parsers (C/llhttp by default, AIOHTTP_NO_EXTENSIONS=1 for Python).
 """
@@ -21,7 +21,7 @@ import pytest
 from aiohttp import web
 
 from shim import fakecpanel
-from shim.lenient import (
+from shim.inbound.framing import (
     QUIRK_STRAY_CRLF,
     QUIRK_TE_WITH_CL,
     Framing,
@@ -29,7 +29,7 @@ from shim.lenient import (
     RequestFramer,
     normalise_head,
 )
-from shim.server import HttpLimits, Listener, start_listener
+from shim.inbound.listener import HttpLimits, Listener, start_listener
 
 FORM = b"cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=ftpuser&pass=S3cret%21"
 FORM_PARSED = {

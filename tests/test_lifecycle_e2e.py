@@ -16,10 +16,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 import trustme
-
 from conftest import ROOT_AUTH
+
 from shim import fakecpanel
-from shim.server import start_listener
+from shim.inbound.listener import start_listener
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x"

@@ -1,7 +1,6 @@
 """Locale (one key of Locale::get_attributes each) and SetLang::setlocale through the real shim."""
 
 import pytest
-
 from api2calls import Api2Calls
 
 HTTP_500 = "upstream answered HTTP 500"

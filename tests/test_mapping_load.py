@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from shim.mapping import load_table
-from shim.yamlsource import SourceErrors
+from shim.translation.mapping import load_table
+from shim.translation.yamlsource import SourceErrors
 
 
 def write(tmp_path: Path, text: str, name: str = "Test.yaml") -> Path:

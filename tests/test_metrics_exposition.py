@@ -1,4 +1,4 @@
-"""The /metrics text of one process, built at scrape time from plain counts (shim.metrics).
+"""The /metrics text of one process, built at scrape time from plain counts (shim.observability.metrics).
 
 The expected document is what prometheus-client's own Counter/Histogram/Gauge objects wrote
 for the same samples before the counts moved into plain dicts: names, labels, bucket bounds
@@ -7,7 +7,7 @@ and values must not change under the dashboards that read them.
 
 from __future__ import annotations
 
-from shim.metrics import Metrics
+from shim.observability.metrics import Metrics
 
 BOUNDS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "60.0",
           "120.0", "300.0", "+Inf")

@@ -3,8 +3,8 @@
 import logging
 
 import pytest
-
 from api2calls import Api2Calls
+
 from shim.fakecpanel.modules.mysql import MYSQL_DOWN, mysql_data
 
 MODULE = "MysqlFE"

@@ -8,7 +8,6 @@ import logging
 import re
 from pathlib import Path
 
-
 from conftest import ROOT_AUTH, USER_AUTH, ops_stack_context
 
 PASSWD = ("/cpsess0123456789/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_apiversion=2"
@@ -218,9 +217,9 @@ async def test_a_bad_reload_keeps_the_last_good_table_and_says_why(tmp_path, cap
 async def test_reload_from_a_config_file_reports_errors_with_lines_and_what_needs_a_restart(tmp_path):
     from shim.app import TableHolder, load_configured_table
     from shim.config import load_config
-    from shim.lifecycle import Lifecycle
-    from shim.metrics import Metrics
-    from shim.reload import Reloader
+    from shim.observability.lifecycle import Lifecycle
+    from shim.observability.metrics import Metrics
+    from shim.operations.reload import Reloader
 
     folder = mapping_dir(tmp_path, FTP_TRANSLATE)
     path = tmp_path / "shim.yaml"

@@ -3,7 +3,11 @@
 import asyncio
 import logging
 
-from shim.observe import FLUSH_INTERVAL, MAX_PENDING_LINES, AccessFileHandler
+from shim.observability.observe import (
+    FLUSH_INTERVAL,
+    MAX_PENDING_LINES,
+    AccessFileHandler,
+)
 
 
 def _emit(handler: logging.Handler, text: str) -> None:

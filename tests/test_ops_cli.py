@@ -18,13 +18,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from conftest import ROOT_AUTH
 
 from bench.procs import free_port
-from conftest import ROOT_AUTH
 from shim import fakecpanel
-from shim.config import ConfigError, load_config
-from shim.opsconfig import AdminSettings, LoggingSettings
-from shim.server import start_listener
+from shim.config import AdminSettings, ConfigError, LoggingSettings, load_config
+from shim.inbound.listener import start_listener
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Luggage-S3cret-98765"
@@ -238,7 +237,7 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
 def test_usage_of_several_workers_adds_up(tmp_path):
     from dataclasses import asdict
 
-    from shim.usage import UsageTracker, load_shares, merged, save_share
+    from shim.observability.usage import UsageTracker, load_shares, merged, save_share
 
     first, second = UsageTracker(), UsageTracker()
     first.record("Ftp::passwd", "translate", "whm root", "10.0.0.1", "WHMCS", when=100.0)

@@ -5,10 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from shim import converters
-from shim.mapping import load_table
-from shim.translate import lookup_failure, lookup_value, to_cpanelresult, with_arg
-from shim.yamlsource import SourceErrors
+from shim.translation import fields
+from shim.translation.mapping import load_table
+from shim.translation.translate import (
+    lookup_failure,
+    lookup_value,
+    to_cpanelresult,
+    with_arg,
+)
+from shim.translation.yamlsource import SourceErrors
 
 
 def entry(tmp_path: Path, output: str):
@@ -69,17 +74,17 @@ def test_keys_and_flags_shapes(tmp_path):
 
 @pytest.mark.parametrize("value, expected", [(1572864, "1.50"), (0, "0.00"), ("x", "x"), (True, True)])
 def test_megabytes(value, expected):
-    assert converters.megabytes(value) == expected
+    assert fields.megabytes(value) == expected
 
 
 def test_epoch():
-    assert converters.epoch("2024-04-20T03:12:45.000Z") == 1713582765
-    assert (converters.epoch("2024-04-20"), converters.epoch("soon"), converters.epoch(5)) == (1713571200, "soon", 5)
+    assert fields.epoch("2024-04-20T03:12:45.000Z") == 1713582765
+    assert (fields.epoch("2024-04-20"), fields.epoch("soon"), fields.epoch(5)) == (1713571200, "soon", 5)
 
 
 def test_uri_escape_and_count():
-    assert converters.uri_escape("10.0.0.0/8 %") == "10.0.0.0%2F8%20%25"
-    assert (converters.count(["a"]), converters.count(None), converters.count({"a": 1})) == (1, 0, 1)
+    assert fields.uri_escape("10.0.0.0/8 %") == "10.0.0.0%2F8%20%25"
+    assert (fields.count(["a"]), fields.count(None), fields.count({"a": 1})) == (1, 0, 1)
 
 
 def test_loader_errors_name_file_and_line(tmp_path):
@@ -137,7 +142,7 @@ def test_lookup_takes_the_matching_record_or_explains(tmp_path):
     assert (lookup_value(rule, listed, {"host": "b"}), lookup_value(rule, listed, {"host": "c"})) == ("2", None)
     assert lookup_failure(rule, listed, {"host": "c"})["errors"] == ["none for c"]
     assert lookup_failure(rule, failed("down"), {"host": "c"}) == failed("down")
-    from shim.translate import UapiCall
+    from shim.translation.translate import UapiCall
     call = with_arg(UapiCall("U", "f", [("key_id", "x"), ("a", "1")], frozenset()), "key_id", "2")
     assert call.args == [("a", "1"), ("key_id", "2")]
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from shim.legacy import LegacyCall
-from shim.mapping import load_table
-from shim.translate import build_uapi_call, to_cpanelresult
-from shim.yamlsource import SourceErrors
+from shim.translation.mapping import load_table
+from shim.translation.recognise import LegacyCall
+from shim.translation.translate import build_uapi_call, to_cpanelresult
+from shim.translation.yamlsource import SourceErrors
 
 ENTRY = """module: Demo
 functions:

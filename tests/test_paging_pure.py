@@ -1,7 +1,7 @@
 """API 2's generic paging and filtering results, from UAPI metadata (pure functions)."""
 
-from shim.mapping import Entry, OutputRule
-from shim.translate import to_cpanelresult
+from shim.translation.mapping import Entry, OutputRule
+from shim.translation.translate import to_cpanelresult
 
 LIST = Entry(module="Email", func="listpops", mode="translate", uapi_module="Email", uapi_func="list_pops",
              output=OutputRule("list"))

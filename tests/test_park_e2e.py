@@ -2,7 +2,6 @@
 gate sends older upstreams the untouched API 2 call."""
 
 import pytest
-
 from api2calls import Api2Calls, stack_for_upstream
 
 ALIAS = {"basedir": "public_html", "dir": "/home/user/public_html", "domain": "example.net",

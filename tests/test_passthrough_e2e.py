@@ -1,8 +1,8 @@
 """Everything that is not a translated API 2 call reaches upstream untouched."""
 
 import aiohttp
-
 from conftest import ROOT_AUTH, USER_AUTH
+
 from shim import fakecpanel
 
 

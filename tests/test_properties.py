@@ -13,14 +13,26 @@ import threading
 from urllib.parse import quote_from_bytes
 
 import pytest
+from conftest import ROOT_AUTH, USER_AUTH, start_stack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT_AUTH, USER_AUTH, start_stack
-from shim.legacy import LegacyCall, merge_params, parse_form, recognise, split_path, with_whm_account
-from shim.mapping import load_table
-from shim.transforms import TransformError
-from shim.translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm
+from shim.translation.arguments import TransformError
+from shim.translation.mapping import load_table
+from shim.translation.recognise import (
+    LegacyCall,
+    merge_params,
+    parse_form,
+    recognise,
+    split_path,
+    with_whm_account,
+)
+from shim.translation.translate import (
+    UpstreamAnswerError,
+    build_uapi_call,
+    to_cpanelresult,
+    unwrap_whm,
+)
 
 TABLE = load_table(None)
 TRANSLATED = sorted(key for key, entry in TABLE.entries.items() if entry.mode == "translate")

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from shim import converters
-from shim.legacy import LegacyCall
-from shim.mapping import load_table
-from shim.transforms import TransformError
-from shim.translate import build_uapi_call, lookup_call, lookup_value, to_cpanelresult
-from shim.yamlsource import SourceErrors
+from shim.translation import fields
+from shim.translation.arguments import TransformError
+from shim.translation.mapping import load_table
+from shim.translation.recognise import LegacyCall
+from shim.translation.translate import (
+    build_uapi_call,
+    lookup_call,
+    lookup_value,
+    to_cpanelresult,
+)
+from shim.translation.yamlsource import SourceErrors
 
 
 def b64(text):
@@ -47,11 +52,11 @@ def call(**args):
 
 
 def test_converters():
-    assert converters.base64_text(b64("www")) == "www"
-    assert converters.base64_text([b64("a"), b64("b")]) == ["a", "b"]
-    assert converters.base64_text("not base64!") == "not base64!"
-    assert converters.base64_joined([b64("v=spf1 "), b64("-all")]) == "v=spf1 -all"
-    assert (converters.one_based(0), converters.one_based("x"), converters.one_based(True)) == (1, "x", True)
+    assert fields.base64_text(b64("www")) == "www"
+    assert fields.base64_text([b64("a"), b64("b")]) == ["a", "b"]
+    assert fields.base64_text("not base64!") == "not base64!"
+    assert fields.base64_joined([b64("v=spf1 "), b64("-all")]) == "v=spf1 -all"
+    assert (fields.one_based(0), fields.one_based("x"), fields.one_based(True)) == (1, "x", True)
 
 
 def test_lookup_by_fixed_values_with_read_args_path_and_convert(tmp_path):

@@ -2,7 +2,13 @@
 
 import base64
 
-from shim.redact import MASK, auth_summary, cookie_names, log_path, redact_args
+from shim.observability.redact import (
+    MASK,
+    auth_summary,
+    cookie_names,
+    log_path,
+    redact_args,
+)
 
 
 def b64(text: str) -> str:

@@ -21,11 +21,11 @@ import shutil
 from pathlib import Path
 
 import aiohttp
-
 from conftest import ops_stack_context
+
 from shim import fakecpanel
-from shim.mapping import default_mapping_dir
-from shim.usage import write_report
+from shim.observability.usage import write_report
+from shim.translation.mapping import default_mapping_dir
 
 QUERY_PASS = "Qry-s3cret-luggage-1"
 BODY_PASS = "Bdy-s3cret-luggage-2"

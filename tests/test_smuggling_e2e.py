@@ -1,6 +1,6 @@
 """Request smuggling and malformed requests against the whole shim, over raw sockets.
 
-The lenient layer (shim/lenient.py) accepts two quirks of old clients and closes the
+The lenient layer (shim/inbound/framing.py) accepts two quirks of old clients and closes the
 connection after answering them; every other conflicting or repeated framing is refused
 with a 400 that quotes nothing back. Upstream (the fake) must never see a smuggled request.
 """
@@ -8,8 +8,8 @@ with a 400 that quotes nothing back. Upstream (the fake) must never see a smuggl
 import logging
 
 import pytest
-
 from conftest import raw_exchange, start_stack
+
 from shim import fakecpanel
 
 SECRET = "Sup3r-secret-pw"

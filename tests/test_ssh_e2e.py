@@ -1,7 +1,6 @@
 """Billing-list functions with no UAPI route reach upstream untouched (SSH, Cron, DenyIp, Fileman::fileop)."""
 
 import pytest
-
 from conftest import USER_AUTH
 
 

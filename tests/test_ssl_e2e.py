@@ -6,7 +6,13 @@ from api2calls import Api2Calls
 from conftest import USER_AUTH
 
 from shim.fakecpanel import USER_DOMAIN
-from shim.fakecpanel.modules.ssl import certificate, fake_pem, modulus_for, seed_key_id, ssl_data
+from shim.fakecpanel.modules.ssl import (
+    certificate,
+    fake_pem,
+    modulus_for,
+    seed_key_id,
+    ssl_data,
+)
 
 INVALID_KEY = "The system could not parse the private key."
 

@@ -6,13 +6,13 @@ import ssl
 import aiohttp
 import pytest
 import trustme
-
 from conftest import ROOT_AUTH
+
 from shim import fakecpanel
 from shim.app import TableHolder, create_app, load_configured_table
 from shim.config import load_config
-from shim.server import start_listener
-from shim.tls import server_context
+from shim.inbound.listener import start_listener
+from shim.inbound.tls import server_context
 
 PASSWD = ("/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd"
           "&user=user&pass=Sup3r-secret-pw")

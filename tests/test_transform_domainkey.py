@@ -2,7 +2,7 @@
 
 import pytest
 
-from shim.transforms import TRANSFORMS, CallContext, domainkey
+from shim.translation.arguments import TRANSFORMS, CallContext, domainkey
 
 CTX = CallContext(user="user")
 

@@ -2,11 +2,23 @@
 
 import pytest
 
-from shim import envelopes
-from shim.legacy import LegacyCall, merge_params, parse_form, recognise, split_path
-from shim.mapping import load_table
-from shim.transforms import TransformError
-from shim.translate import UpstreamAnswerError, build_uapi_call, to_cpanelresult, unwrap_whm, whm_form
+from shim.translation import envelopes
+from shim.translation.arguments import TransformError
+from shim.translation.mapping import load_table
+from shim.translation.recognise import (
+    LegacyCall,
+    merge_params,
+    parse_form,
+    recognise,
+    split_path,
+)
+from shim.translation.translate import (
+    UpstreamAnswerError,
+    build_uapi_call,
+    to_cpanelresult,
+    unwrap_whm,
+    whm_form,
+)
 
 TABLE = load_table()
 
@@ -106,7 +118,7 @@ def test_not_a_uapi_result():
 
 
 def test_transforms_reject_bad_values():
-    from shim.transforms import CallContext, account_prefix, bool01, integer
+    from shim.translation.arguments import CallContext, account_prefix, bool01, integer
 
     ctx = CallContext(user="bob")
     assert [bool01("Yes", ctx), bool01("off", ctx), integer("12.9", ctx)] == ["1", "0", "12"]
@@ -125,14 +137,14 @@ def test_fixed_envelopes():
 
 
 def test_pipes_to_commas():
-    from shim.transforms import CallContext, pipes_to_commas
+    from shim.translation.arguments import CallContext, pipes_to_commas
     assert pipes_to_commas("a|b||c", CallContext(user=None)) == "a,b,c"
 
 
 def test_account_of_names_only_a_user_never_a_secret():
     import base64
 
-    from shim.credentials import account_of
+    from shim.inbound.credentials import account_of
 
     basic = "Basic " + base64.b64encode(b"bob:p4ss").decode()
     assert [account_of("cpanel bob:TOKEN"), account_of("CPANEL bob:TOKEN"), account_of(basic)] == ["bob", "bob", "bob"]

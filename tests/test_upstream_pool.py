@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from shim.upstream_pool import UpstreamError, UpstreamPool
+from shim.upstream.pool import UpstreamError, UpstreamPool
 
 
 class Upstream:

@@ -3,6 +3,7 @@
 import logging
 
 from api2calls import Api2Calls
+
 from shim.fakecpanel.modules.webdisk import WEBDISK_LOGIN, webdisks
 
 SECRET = "Dav-Pa55-word"

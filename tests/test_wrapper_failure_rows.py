@@ -7,8 +7,8 @@ cPanel 11.120's API 2 wrappers: nothing, `[null]`, a fixed record or the error t
 
 import pytest
 
-from shim.mapping import load_table
-from shim.translate import to_cpanelresult
+from shim.translation.mapping import load_table
+from shim.translation.translate import to_cpanelresult
 
 TABLE = load_table()
 ERROR = "It broke."

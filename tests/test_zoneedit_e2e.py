@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import pytest
-
 from api2calls import Api2Calls, stack_for_upstream
 from conftest import USER_AUTH
 

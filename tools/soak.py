@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from shim import fakecpanel  # noqa: E402
-from shim.server import start_listener  # noqa: E402
+from shim.inbound.listener import start_listener  # noqa: E402
 
 ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
 USER_AUTH = {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"}

@@ -13,8 +13,8 @@ import asyncio
 import hashlib
 import re
 import time
-from http import HTTPStatus
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -24,7 +24,15 @@ from .auth import SESSION_COOKIES, Principal, authenticate, check_password
 from .faults import HANG_SECONDS, FaultAction
 from .registry import Api2Registry, UapiRegistry
 from .state import FakeState, RecordedRequest
-from .wire import access_denied, html_response, json_response, merge_params, parse_form, parse_query, routing_path
+from .wire import (
+    access_denied,
+    html_response,
+    json_response,
+    merge_params,
+    parse_form,
+    parse_query,
+    routing_path,
+)
 
 # The fake must accept whatever a proxy streams through it (upload tests send many MiB).
 DEFAULT_CLIENT_MAX_SIZE = 1024**3

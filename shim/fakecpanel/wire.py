@@ -1,7 +1,7 @@
 """Request parsing and response building shared by both apps: cpsrvd's wire habits.
 
-Deliberately independent of the shim's own parsing and envelopes (shim/legacy.py,
-shim/envelopes.py): the fake stands for the real server, so sharing code with the proxy
+Deliberately independent of the shim's own parsing and envelopes (shim/translation/recognise.py,
+shim/translation/envelopes.py): the fake stands for the real server, so sharing code with the proxy
 under test would let one bug hide on both sides.
 """
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..registry import Api2Outcome, Args, UapiContext, UapiOutcome, api2_function, uapi_function
+from ..registry import (
+    Api2Outcome,
+    Args,
+    UapiContext,
+    UapiOutcome,
+    api2_function,
+    uapi_function,
+)
 from ..state import CpanelAccount
 
 SSH_PORT = 22

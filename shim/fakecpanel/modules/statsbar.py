@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..registry import Api2Outcome, Args, UapiContext, UapiError, UapiOutcome, api2_function, uapi_function
+from ..registry import (
+    Api2Outcome,
+    Args,
+    UapiContext,
+    UapiError,
+    UapiOutcome,
+    api2_function,
+    uapi_function,
+)
 from ..state import MIB, CpanelAccount, FakeState
 
 

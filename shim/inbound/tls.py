@@ -2,7 +2,7 @@
 
 One pair serves both listeners, as cpsrvd uses one service certificate for WHM and cPanel.
 Without a pair the listeners speak plain HTTP, for running behind a TLS terminator.
-Upstream (client-side) TLS lives in upstream.py.
+Upstream (client-side) TLS lives in shim/upstream/services.py.
 """
 
 from __future__ import annotations

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .app import TableHolder, load_configured_table
-from .config import Config, ConfigError, load_config
-from .lifecycle import Lifecycle
-from .metrics import Metrics
-from .yamlsource import SourceErrors
+from shim.app import TableHolder, load_configured_table
+from shim.config import Config, ConfigError, load_config
+from shim.observability.lifecycle import Lifecycle
+from shim.observability.metrics import Metrics
+from shim.translation.yamlsource import SourceErrors
 
 log = logging.getLogger("api2shim.reload")
 

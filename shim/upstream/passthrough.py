@@ -10,9 +10,14 @@ import aiohttp
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
-from .observe import REQUEST_ID_HEADER, note_error, request_id, upstream_answered
-from .upstream_pool import Exchange, UpstreamError, UpstreamPool
-from .config import ServiceConfig
+from shim.config import ServiceConfig
+from shim.observability.observe import (
+    REQUEST_ID_HEADER,
+    note_error,
+    request_id,
+    upstream_answered,
+)
+from shim.upstream.pool import Exchange, UpstreamError, UpstreamPool
 
 # RFC 9110 §7.6.1 connection-specific fields, plus Proxy-* which only mean something per hop.
 HOP_BY_HOP = frozenset(

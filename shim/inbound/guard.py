@@ -20,9 +20,9 @@ from typing import Any, Awaitable, Callable
 import orjson
 from aiohttp import hdrs, web
 
-from . import envelopes
-from .config import Config, ServiceConfig
-from .legacy import ApiPath, api2_path
+from shim.config import Config, ServiceConfig
+from shim.translation import envelopes
+from shim.translation.recognise import ApiPath, api2_path
 
 BUSY_REASON = "the server is busy; try again shortly"
 TOO_LARGE_REASON = "the request body is too large"

@@ -9,10 +9,19 @@ import json
 import re
 from typing import Any, Mapping, NamedTuple
 
-from . import envelopes
-from .legacy import LegacyCall
-from .mapping import ACCOUNT_PLACEHOLDER, ARG_PLACEHOLDER, DeriveRule, Entry, JsonArg, LookupRule, OutputRule, ValueRule
-from .transforms import CallContext, TransformError
+from shim.translation import envelopes
+from shim.translation.arguments import CallContext, TransformError
+from shim.translation.mapping import (
+    ACCOUNT_PLACEHOLDER,
+    ARG_PLACEHOLDER,
+    DeriveRule,
+    Entry,
+    JsonArg,
+    LookupRule,
+    OutputRule,
+    ValueRule,
+)
+from shim.translation.recognise import LegacyCall
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
 _API2_META_PREFIX = "api2_"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .redact import auth_user
+from shim.observability.redact import auth_user
 
 # cpsrvd's own `scheme user:secret` schemes and HTTP Basic name a cPanel account.
 _ACCOUNT_SCHEMES = frozenset({"cpanel", "whm", "webmail", "basic"})

@@ -48,7 +48,7 @@ protocol factory for ``loop.create_server``. It also mirrors aiohttp 3.14's requ
 line, lines end with CRLF, leading empty lines are skipped, Content-Length is digits only,
 chunked when the last Transfer-Encoding coding is ``chunked``, no body otherwise, and
 ``Connection: close`` closes the connection after the answer. The one private attribute
-used for the wiring (``BaseSite._server``) is in shim/server.py.
+used for the wiring (``BaseSite._server``) is in shim/inbound/listener.py.
 """
 
 from __future__ import annotations
@@ -245,7 +245,7 @@ _DISCARD = 8  # after a normalised request: everything is dropped
 
 
 class Limits(Protocol):
-    """The parser limits handed to aiohttp (shim.server.HttpLimits satisfies this).
+    """The parser limits handed to aiohttp (shim.inbound.listener.HttpLimits satisfies this).
 
     The framer gives up on an unfinished head or chunk line past them and leaves the
     connection to aiohttp, which refuses it: it never holds more than aiohttp would.

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .converters import CONVERTERS, Converter
-from .transforms import TRANSFORMS, Transform
-from .yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
+from shim.translation.arguments import TRANSFORMS, Transform
+from shim.translation.fields import CONVERTERS, Converter
+from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 MODES = ("translate", "passthrough", "reject")
 SHAPES = ("status", "list", "object", "scalar", "keys", "flags")
@@ -217,7 +217,7 @@ def parse_version(text: str) -> tuple[int, ...]:
 
 def default_mapping_dir() -> Path:
     """`mappings/` beside the package in a checkout, else the copy installed with it."""
-    checkout = Path(__file__).resolve().parent.parent / "mappings"
+    checkout = Path(__file__).resolve().parents[2] / "mappings"
     if checkout.is_dir():
         return checkout
     from importlib.resources import files

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from yarl import URL
 
-from .client_errors import QuietRequestHandler
-from .lenient import lenient_protocol_factory
+from shim.inbound.client_errors import QuietRequestHandler
+from shim.inbound.framing import lenient_protocol_factory
 
 # Certificates, keys and CA bundles travel in the query string of legacy
 # SSL::installssl calls, far beyond aiohttp's 8 KiB default.
@@ -37,11 +37,11 @@ class HttpLimits:
 
 
 class LenientTCPSite(web.BaseSite):
-    """A TCP site whose connections pass through shim.lenient before aiohttp's parser.
+    """A TCP site whose connections pass through shim.inbound.framing before aiohttp's parser.
 
     Like web.TCPSite, but the protocol factory handed to the event loop wraps the
     runner's web.Server (documented as a protocol factory) in
-    shim.lenient.LenientProtocol, so legacy clients' malformed heads are normalised.
+    shim.inbound.framing.LenientProtocol, so legacy clients' malformed heads are normalised.
 
     aiohttp internal used: BaseSite.stop() closes the listening server stored in the
     protected attribute ``self._server``; start() has to set it (as aiohttp's own sites
@@ -134,7 +134,7 @@ async def start_listener(
     Closing the listener stops accepting at once, then lets requests in flight finish for
     up to `shutdown_timeout` seconds (idle keep-alive connections close straight away).
 
-    Every connection passes through shim.lenient first (legacy clients' malformed heads).
+    Every connection passes through shim.inbound.framing first (legacy clients' malformed heads).
     aiohttp honours max_line_size/max_field_size/max_headers in both its C and Python
     parsers (checked by tests/test_lenient.py): heads past them get a 400.
     """

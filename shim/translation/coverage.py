@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .mapping import MappingTable
+from shim.translation.mapping import MappingTable
 
 BUCKETS = ("translate", "passthrough", "reject", "no_entry")
 INFERRED_CONFIDENCES = ("medium", "low")

@@ -33,11 +33,11 @@ from typing import Any, Awaitable, Callable
 import orjson
 from aiohttp import web
 
-from . import redact
-from .lifecycle import Lifecycle
-from .mapping import MappingTable
-from .metrics import Metrics
-from .usage import MAX_AGENT, UsageTracker, function_name
+from shim.observability import redact
+from shim.observability.lifecycle import Lifecycle
+from shim.observability.metrics import Metrics
+from shim.observability.usage import MAX_AGENT, UsageTracker, function_name
+from shim.translation.mapping import MappingTable
 
 ACCESS_LOGGER = "api2shim.access"
 REQUEST_ID_HEADER = "X-Request-Id"

@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import Config
-from .metrics import MULTIPROC_ENV, mark_process_dead
+from shim.config import Config
+from shim.observability.metrics import MULTIPROC_ENV, mark_process_dead
 
 log = logging.getLogger("api2shim.workers")
 

@@ -13,9 +13,9 @@ from urllib.parse import quote_plus
 import aiohttp
 import orjson
 
-from . import observe
-from .config import Config, ServiceConfig
-from .upstream_pool import Exchange, UpstreamError, UpstreamPool, error_kind
+from shim.config import Config, ServiceConfig
+from shim.observability import observe
+from shim.upstream.pool import Exchange, UpstreamError, UpstreamPool, error_kind
 
 __all__ = ["UpstreamAnswer", "UpstreamError", "call_json", "error_kind", "form_body", "make_pool"]
 

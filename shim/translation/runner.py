@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, NamedTuple
 
-from . import envelopes
-from .legacy import LegacyCall
-from .mapping import Entry
-from .transforms import TransformError
-from .translate import (
+from shim.translation import envelopes
+from shim.translation.arguments import TransformError
+from shim.translation.mapping import Entry
+from shim.translation.recognise import LegacyCall
+from shim.translation.translate import (
     UapiCall,
     build_uapi_call,
     lookup_call,

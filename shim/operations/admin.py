@@ -1,7 +1,7 @@
 """The admin listener: health, readiness, metrics, usage and reload, on its own port.
 
 It is a separate server so that no WHM or cPanel path is shadowed. It answers without
-credentials, so it listens on loopback unless configured otherwise (see opsconfig.py).
+credentials, so it listens on loopback unless configured otherwise (see `admin` in config.py).
 
     GET  /healthz   200 while the process runs
     GET  /readyz    200 when config is loaded, every upstream accepts a TCP connection and the
@@ -22,12 +22,12 @@ from typing import AsyncIterator, Sequence
 import orjson
 from aiohttp import web
 
-from .config import Config, ServiceConfig
-from .metrics import CONTENT_TYPE, multiprocess_dir
-from .observe import Runtime
-from .reload import Reloader
-from .server import Listener, start_listener
-from .usage import load_shares, merged, save_share
+from shim.config import Config, ServiceConfig
+from shim.inbound.listener import Listener, start_listener
+from shim.observability.metrics import CONTENT_TYPE, multiprocess_dir
+from shim.observability.observe import Runtime
+from shim.observability.usage import load_shares, merged, save_share
+from shim.operations.reload import Reloader
 
 log = logging.getLogger("api2shim")
 
