@@ -7,7 +7,6 @@ import base64
 import hashlib
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -38,7 +37,6 @@ from shim.fakecpanel.faults import FaultAction
 from shim.fakecpanel.modules import load_all
 from shim.fakecpanel.registry import DEFAULT_UAPI
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 ACCESS_DENIED = (
     b'{"cpanelresult":{"apiversion":"2","error":"Access denied",'
@@ -902,7 +900,7 @@ def test_fault_add_validates_arguments():
 
 @pytest.fixture(scope="session")
 def uapi_spec() -> dict[str, Any]:
-    return uapi_openapi.load_spec(uapi_openapi.find_spec(REPO_ROOT))
+    return uapi_openapi.load_snapshot()
 
 
 def registered() -> list[UapiFunction]:

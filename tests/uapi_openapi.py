@@ -1,98 +1,44 @@
 """cPanel's UAPI OpenAPI description (11.125) as JSON Schema validators, for contract tests.
 
-The YAML is read from the shared reference directory next to the repository (never
-copied into it). OpenAPI 3.0 is not JSON Schema, so schemas are converted on the way:
-`$ref`s are inlined, `nullable: true` admits null, and the generator's habit of putting a
-regular expression in `format` ("^\\d+\\.\\d+$") is turned into a `pattern`. A `domain`
-format check rejects bare IP addresses, so `oneOf: [ipv4, domain]` stays decidable. A
-`oneOf` with a `discriminator` (DNS::parse_zone's records, comments and control lines, whose
-schemas alone overlap) picks its branch by the discriminating property, as OpenAPI means.
+The tests read tests/uapi_snapshot.json: the facts they need from the description (which
+is never copied into the project), already turned into JSON Schema by
+tools/uapi_snapshot.py (see its docstring for what is kept, and how to regenerate it).
+tests/test_uapi_snapshot.py checks the file against the description wherever that is
+present. A `domain` format check rejects bare IP addresses, so `oneOf: [ipv4, domain]`
+stays decidable.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft7Validator, FormatChecker
 
-SPEC_NAME = "uapi-openapi-11.125.yml"
-SPEC_ENV = "API2SHIM_UAPI_OPENAPI"
-_RELATIVE = Path("shared/reference") / SPEC_NAME
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SNAPSHOT = Path(__file__).resolve().parent / "uapi_snapshot.json"
 _DOMAIN = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*\.?$")
-_MAX_DEPTH = 50
 
 
-def find_spec(repo_root: Path) -> Path:
-    """`<repo_root>/../shared/reference/…`, or the same next to any ancestor (git worktrees
-    live deeper than the main checkout); `$API2SHIM_UAPI_OPENAPI` overrides."""
-    override = os.environ.get(SPEC_ENV)
-    if override:
-        return Path(override)
-    for base in repo_root.resolve().parents:
-        candidate = base / _RELATIVE
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{_RELATIVE} not found next to {repo_root} or its parents; set {SPEC_ENV}")
+@cache
+def load_snapshot() -> dict[str, Any]:
+    return json.loads(SNAPSHOT.read_text(encoding="utf-8"))
 
 
-def load_spec(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as stream:
-        return yaml.load(stream, Loader=_LOADER)
-
-
-def _resolve(spec: dict[str, Any], node: Any, depth: int = 0) -> Any:
-    if depth > _MAX_DEPTH:
-        raise ValueError("schema nesting too deep (recursive $ref?)")
-    if isinstance(node, list):
-        return [_resolve(spec, item, depth + 1) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        return _resolve(spec, target, depth + 1)
-    if "discriminator" in node and "oneOf" in node:
-        return _discriminated(spec, node, depth)
-    out = {k: _resolve(spec, v, depth + 1) for k, v in node.items() if k not in ("example", "description")}
-    fmt = out.get("format")
-    if isinstance(fmt, str) and fmt.startswith("^"):
-        out["pattern"] = out.pop("format")
-    if out.pop("nullable", False):
-        if "type" in out:
-            out["type"] = [out["type"], "null"]
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [{"type": "null"}, out]}
-    return out
-
-
-def _discriminated(spec: dict[str, Any], node: dict[str, Any], depth: int) -> dict[str, Any]:
-    """OpenAPI's discriminator as JSON Schema: the property's value selects one branch."""
-    name = node["discriminator"]["propertyName"]
-    mapping = node["discriminator"]["mapping"]
-    branches = [
-        {"if": {"properties": {name: {"const": value}}, "required": [name]},
-         "then": _resolve(spec, {"$ref": ref}, depth + 1)}
-        for value, ref in mapping.items()
-    ]
-    return {"type": "object", "required": [name], "properties": {name: {"enum": list(mapping)}}, "allOf": branches}
-
-
-def operation_schema(spec: dict[str, Any], module: str, func: str) -> dict[str, Any] | None:
+def operation_schema(snapshot: dict[str, Any], module: str, func: str) -> dict[str, Any] | None:
     """The JSON Schema of the wrapped answer `{apiversion, func, module, result}`, or None."""
-    path = spec["paths"].get(f"/{module}/{func}")
-    if path is None:
+    function = snapshot["functions"].get(f"{module}::{func}")
+    if function is None:
         return None
-    operation = path.get("get") or path.get("post")
-    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    return _resolve(spec, schema)
+    return {"type": "object", "properties": {**snapshot["envelope"], "result": function["result"]}}
+
+
+def parameters(snapshot: dict[str, Any], module: str, func: str) -> dict[str, bool] | None:
+    """Parameter name -> required, as the description lists them; None when it lacks the function."""
+    function = snapshot["functions"].get(f"{module}::{func}")
+    return None if function is None else function["parameters"]
 
 
 def result_schema(operation: dict[str, Any]) -> dict[str, Any]:
