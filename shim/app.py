@@ -23,6 +23,7 @@ from shim.translation.recognise import (
     recognise,
     with_whm_account,
 )
+from shim.translation.plaincopy import RawUapiResult, decode_uapi, decode_whm
 from shim.translation.runner import EarlyAnswer, run_translated
 from shim.translation.translate import (
     UapiCall,
@@ -228,11 +229,13 @@ async def _call_uapi(
         forwarded_headers(request),
         max_answer=state.config.max_upstream_answer,
         timeout=timeout,
+        # An answer copied as it is: its `data` stays bytes (translation/plaincopy).
+        decode=(decode_whm if whm else decode_uapi) if uapi.copies_data else orjson.loads,
     )
     if answer.status in (401, 403):
         raise EarlyAnswer(_json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
     result: Any = answer.document
-    if whm:
+    if whm and not isinstance(result, RawUapiResult):
         result, whm_failure = unwrap_whm(result)
         if whm_failure is not None:
             observe.note_outcome(request, "invalid")
@@ -241,6 +244,7 @@ async def _call_uapi(
 
 
 def _json(document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:
-    response = web.Response(body=orjson.dumps(document), status=status)
+    body = document if type(document) is bytes else orjson.dumps(document)
+    response = web.Response(body=body, status=status)
     response.headers["Content-Type"] = content_type
     return response

@@ -146,6 +146,20 @@ class OutputRule:
     failure_error: bool = True  # False: API 2 reported the failure only inside the rows
     omit_null: frozenset[str] = frozenset()  # record keys left out where they come out null
     concat: tuple[str, ...] = ()  # the `list` shape: join the lists under these keys, in order
+    # Decided once at load, read on every call: whether records are rebuilt at all, and
+    # whether UAPI's `data` is the answer as it is (a list shape with no rule on records),
+    # which lets its bytes be copied without building Python objects (translation/plaincopy).
+    reshapes_records: bool = field(init=False, default=False)
+    copies_data: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        reshapes = bool(
+            self.rename is not None or self.only is not None or self.add is not None or self.derive
+            or self.derive_by or self.defaults or self.filter or self.wrap or self.omit_null
+        )
+        object.__setattr__(self, "reshapes_records", reshapes)
+        copies = self.shape == "list" and not self.path and not self.concat and not reshapes
+        object.__setattr__(self, "copies_data", copies)
 
 
 @dataclass(frozen=True, slots=True)

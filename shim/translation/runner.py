@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, NamedTuple
 
-from shim.translation import envelopes
+from shim.translation import envelopes, plaincopy
 from shim.translation.arguments import TransformError
 from shim.translation.mapping import Entry
 from shim.translation.recognise import LegacyCall
@@ -41,7 +41,7 @@ class EarlyAnswer(Exception):
 
 
 class TranslatedAnswer(NamedTuple):  # built per call: a tuple, cheaper than a frozen dataclass
-    document: dict[str, Any]
+    document: dict[str, Any] | bytes  # bytes: already JSON (a plain copy, translation/plaincopy)
     input_accepted: bool  # False: an argument could not be converted, nothing was called
 
 
@@ -64,14 +64,15 @@ async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_u
             return TranslatedAnswer(to_cpanelresult(module, func, entry, failure, call.args), True)
         uapi = with_arg(uapi, entry.lookup.target, value)
     result = await run_uapi(uapi)
-    _log_uapi_notes(entry, result)
+    if isinstance(result, plaincopy.RawUapiResult):
+        _log_uapi_notes(entry, result.messages, result.warnings)
+        return TranslatedAnswer(plaincopy.cpanelresult(module, func, entry, result, call.args), True)
+    if isinstance(result, dict):
+        _log_uapi_notes(entry, result.get("messages"), result.get("warnings"))
     return TranslatedAnswer(to_cpanelresult(module, func, entry, result, call.args), True)
 
 
-def _log_uapi_notes(entry: Entry, result: Any) -> None:
-    if not isinstance(result, dict):
-        return
-    for kind in ("messages", "warnings"):
-        notes = result.get(kind)
+def _log_uapi_notes(entry: Entry, messages: Any, warnings: Any) -> None:
+    for kind, notes in (("messages", messages), ("warnings", warnings)):
         if notes:
             log.info("%s %s from UAPI %s::%s: %s", entry.name, kind, entry.uapi_module, entry.uapi_func, notes)

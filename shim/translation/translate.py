@@ -37,6 +37,8 @@ class UapiCall(NamedTuple):  # built per call: a tuple, cheaper than a frozen da
     func: str
     args: list[tuple[str, str]]
     secret_args: frozenset[str]  # UAPI argument names whose values must never be logged
+    # The answer's `data` goes to the client as it is: it may be read as bytes (plaincopy.decode).
+    copies_data: bool = False
 
 
 def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCall:
@@ -69,7 +71,9 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
     out.update((k, _account_in(v, user)) for k, v in entry.constants.items())
     for json_arg in entry.json_args:
         out[json_arg.target] = json_value(json_arg, call.args, ctx)
-    return UapiCall(entry.uapi_module, entry.uapi_func, list(out.items()), entry.secret_targets)
+    return UapiCall(
+        entry.uapi_module, entry.uapi_func, list(out.items()), entry.secret_targets, entry.output.copies_data
+    )
 
 
 def _account_in(value: str, user: str | None) -> str:
@@ -157,7 +161,7 @@ def rejected_input(reason: str) -> dict[str, Any]:
 
 def with_arg(call: UapiCall, name: str, value: str) -> UapiCall:
     args = [(k, v) for k, v in call.args if k != name] + [(name, value)]
-    return UapiCall(call.module, call.func, args, call.secret_args)
+    return UapiCall(call.module, call.func, args, call.secret_args, call.copies_data)
 
 
 def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:
@@ -197,7 +201,7 @@ def to_cpanelresult(
     rule = entry.output
     if str(result["status"]) == "1":
         data = _shape(rule, result.get("data"), result, args)
-        return envelopes.success(module, func, data, **_paging(result))
+        return envelopes.success(module, func, data, **paging(result.get("metadata")))
     errors = _joined(result.get("errors"))
     if rule.on_failure == "died":
         # The API 2 function threw: cPanel reports event.result 0 with the reason.
@@ -262,7 +266,7 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
         records = [{str(name): 1 for name in data}] if isinstance(data, list) else [data]
     else:
         records = data if isinstance(data, list) else [data]
-    if rule.rename is None and rule.only is None and rule.add is None and not rule.derive and not _record_rules(rule):
+    if not rule.reshapes_records:
         return records
     records = [_reshape(rule, record, args) for record in records]
     if rule.filter:
@@ -271,10 +275,6 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
         key, constants = rule.wrap
         return [{**constants, key: records}]
     return records
-
-
-def _record_rules(rule: OutputRule) -> bool:
-    return bool(rule.derive_by or rule.defaults or rule.filter or rule.wrap or rule.omit_null)
 
 
 # API 2's own record filters took several values joined by | or , (ZoneEdit's KEYMAP).
@@ -372,9 +372,8 @@ def _reshape(rule: OutputRule, record: Any, args: Mapping[str, str] | None = Non
 _META_RESULTS = ("paginate", "records_before_filter")
 
 
-def _paging(result: dict[str, Any]) -> dict[str, Any]:
-    """UAPI's paging and filtering metadata, where API 2 put it."""
-    metadata = result.get("metadata")
+def paging(metadata: Any) -> dict[str, Any]:
+    """UAPI's paging and filtering metadata (a result's `metadata`), where API 2 put it."""
     if not isinstance(metadata, dict):
         return {}
     found = {key: metadata[key] for key in _META_RESULTS if metadata.get(key) is not None}

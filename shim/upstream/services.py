@@ -7,7 +7,7 @@ import logging
 import re
 import ssl
 import time
-from typing import Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import quote_plus
 
 import aiohttp
@@ -63,8 +63,13 @@ async def call_json(
     *,
     max_answer: int,
     timeout: float | None = None,
+    decode: Callable[[bytes], Any] = orjson.loads,
 ) -> UpstreamAnswer:
-    """POST a form upstream once and parse the JSON answer. Never retried: it may change state."""
+    """POST a form upstream once and parse the JSON answer. Never retried: it may change state.
+
+    `decode` turns the answer's bytes into the document; it raises orjson.JSONDecodeError
+    for anything that is not JSON, as orjson.loads does.
+    """
     headers = [("Content-Type", _FORM), ("Accept", "application/json"), *forwarded.items()]
     for name in _CREDENTIAL_HEADERS:
         value = client_headers.get(name)
@@ -85,7 +90,7 @@ async def call_json(
     if exchange.status != 200:
         raise UpstreamError("status", f"upstream answered HTTP {exchange.status}")
     try:
-        return UpstreamAnswer(200, orjson.loads(raw))
+        return UpstreamAnswer(200, decode(raw))
     except orjson.JSONDecodeError:
         kind = "html" if raw.lstrip()[:1] == b"<" else "json"
         raise UpstreamError(kind, "upstream answered something that is not JSON") from None
