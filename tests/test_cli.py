@@ -19,7 +19,7 @@ def test_check_names_file_and_line_of_a_typo(tmp_path):
     assert result.returncode == 1
     assert result.stderr == (
         f"error: {bad}:7: unknown key 'sorces' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, lookup, mode, "
-        "notes, output, reason, set, since, sources, timeout, uapi)\n")
+        "notes, output, read_only, reason, set, since, sources, timeout, uapi)\n")
 
 
 def test_check_passes_on_the_shipped_table():
@@ -52,7 +52,7 @@ def test_translate_shows_the_uapi_call_without_the_secret():
                  "&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=12345luggage")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("API 2 Ftp::passwd: translate (decided by ") and lines[0].endswith("Ftp.yaml:73)")
+    assert lines[0].startswith("API 2 Ftp::passwd: translate (decided by ") and lines[0].endswith("Ftp.yaml:76)")
     assert lines[1:] == [
         "  POST /cpsess0123456789/json-api/uapi_cpanel",
         "    api.version=1", "    cpanel.user=user", "    cpanel.module=Ftp", "    cpanel.function=passwd",

@@ -34,7 +34,7 @@ functions:
     ouptut: {shape: status}
 """)
     assert load_errors(path) == [
-        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, lookup, mode, notes, output, reason, set, since, sources, timeout, uapi)",
+        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, lookup, mode, notes, output, read_only, reason, set, since, sources, timeout, uapi)",
         f"{path}:3: Ftp::passwd: a translate entry needs 'output'",
     ]
 
@@ -114,3 +114,47 @@ functions:
     assert (old.mode_for(entry), new.mode_for(entry), unknown.mode_for(entry)) == ("passthrough", "translate", "translate")
     assert old.mode_for(None) == "passthrough"
     assert load_table([path], default_mode="reject").mode_for(None) == "reject"
+
+
+def test_read_only_mark_is_a_boolean_on_entries_that_call(tmp_path):
+    path = write(tmp_path, """module: Ftp
+functions:
+  listftp:
+    mode: translate
+    uapi: Ftp::list_ftp
+    read_only: yes please
+    output: {shape: list}
+  stat:
+    mode: reject
+    reason: gone
+    read_only: true
+""")
+    assert load_errors(path) == [
+        f"{path}:6: Ftp::listftp: read_only must be true or false",
+        f"{path}:11: Ftp::stat: read_only is for functions that are called; a reject entry calls nothing",
+    ]
+    path.write_text("""module: Ftp
+functions:
+  listftp: {mode: translate, uapi: Ftp::list_ftp, read_only: true, output: {shape: list}}
+  stat: {mode: passthrough, reason: gone}
+""")
+    table = load_table([path])
+    assert (table.lookup("Ftp", "listftp").read_only, table.lookup("Ftp", "stat").read_only) == (True, False)
+
+
+# UAPI functions whose name says they change something: a read-only mark on an entry
+# calling one is a mistake (the mark lets the shim call the function a second time).
+_WRITE_VERBS = ("add", "set", "delete", "create", "remove", "install", "upload", "generate", "store",
+                "edit", "change", "enable", "disable", "reorder", "passwd", "park", "unpark", "mass", "reset",
+                "save", "revoke", "update", "suspend", "unsuspend", "send", "import", "restore")
+
+
+def test_shipped_read_only_marks_never_name_a_write():
+    table = load_table()
+    marked = [e for e in table.entries.values() if e.read_only]
+    assert len(marked) >= 75
+    writes = [e.name for e in marked if e.uapi_func.split("_")[0].lower() in _WRITE_VERBS
+              or (e.lookup is not None and e.lookup.uapi_func.split("_")[0].lower() in _WRITE_VERBS)]
+    assert writes == []
+    unmarked = {e.name for e in table.entries.values() if e.mode == "translate" and not e.read_only}
+    assert {"Ftp::passwd", "Email::addpop", "SSL::genkey", "ZoneEdit::add_zone_record", "Fileman::savefile"} <= unmarked

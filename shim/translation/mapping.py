@@ -38,7 +38,7 @@ DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{er
 
 _ENTRY_KEYS = {
     "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
-    "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args",
+    "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args", "read_only",
 }
 _LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing", "args", "where", "convert"}
 _JSON_ARG_KEYS = {"template", "choose", "cases", "missing", "with"}
@@ -182,6 +182,8 @@ class Entry:
     timeout: float | None = None
     confidence: str = "high"
     sources: tuple[str, ...] = ()
+    # The API 2 function only reads: calling it twice changes nothing, so it may be shadowed.
+    read_only: bool = False
     file: str = ""
     line: int = 0
     # The UAPI names of the secret arguments: read on every translated call, so made once here.
@@ -380,6 +382,12 @@ class _FileCompiler:
             self.error(spec.line_of("sources"), f"{name}: sources must be a list of URLs")
             sources = []
         fields["sources"] = tuple(sources)
+        read_only = spec.get("read_only", False)
+        if not isinstance(read_only, bool):
+            self.error(spec.line_of("read_only"), f"{name}: read_only must be true or false")
+        elif read_only and mode == "reject":
+            self.error(spec.line_of("read_only"), f"{name}: read_only is for functions that are called; a reject entry calls nothing")
+        fields["read_only"] = read_only is True
         if len(self.errors) != count:
             return None
         return Entry(**fields)
