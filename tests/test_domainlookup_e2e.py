@@ -3,6 +3,7 @@
 
 import pytest
 from api2calls import Api2Calls, stack_for_upstream
+from conftest import ROOT_AUTH
 
 from shim.fakecpanel.modules._domains import ROLE_DISABLED, domains
 
@@ -56,3 +57,14 @@ async def test_version_gate_on_both_sides(version, path):
         calls = Api2Calls(stack, "DomainLookup")
         assert await calls.whm("getbasedomains") == (200, calls.ok("getbasedomains", BASE))
         assert stack.state.requests[-1].path == path
+
+
+async def test_getmaindomain_is_the_primary_domain(stack):
+    calls = Api2Calls(stack, "DomainLookup")
+    assert await calls.whm("getmaindomain") == (200, calls.ok("getmaindomain", [{"main_domain": "example.com"}]))
+    assert calls.last_uapi() == ("Variables", "get_user_information", {"name": ["domain"]})
+    other = Api2Calls(stack, "DomainLookup")
+    status, document = await stack.post_json(f"{stack.whm}/json-api/cpanel", headers=ROOT_AUTH, data={
+        "cpanel_jsonapi_user": "other", "cpanel_jsonapi_apiversion": "2",
+        "cpanel_jsonapi_module": "DomainLookup", "cpanel_jsonapi_func": "getmaindomain"})
+    assert (status, document) == (200, other.ok("getmaindomain", [{"main_domain": "other.example"}]))

@@ -396,3 +396,14 @@ async def test_tracefilter(stack):
     assert "filtername" not in stack.state.requests_to("trace_filter")[-1].form
     assert await api2_cpanel(stack, "tracefilter", filtername="coffee") == (
         200, failed("tracefilter", "You must specify the “msg” parameter.", data=[None]))
+
+
+async def test_has_delegated_mailman_lists(stack):
+    func = "has_delegated_mailman_lists"
+    assert await api2_whm(stack, func, delegate="info@example.com") == (200, ok(func, [{func: 1}]))
+    assert await api2_cpanel(stack, func, delegate="sales@example.com") == (200, ok(func, [{func: 0}]))
+    assert await api2_whm(stack, func, delegate="user") == (200, ok(func, [{func: 0}]))
+    # A refused delegate: API 2 put the refusal text in the row and set no error.
+    assert await api2_whm(stack, func, delegate="info@elsewhere.test") == (
+        200, ok(func, [{func: "“elsewhere.test” is not a domain that you control."}]))
+    assert await api2_cpanel(stack, func) == (200, ok(func, [{func: "The “delegate” parameter is required."}]))

@@ -64,7 +64,7 @@ EXPECTED = {
 
 def test_every_translated_email_entry_is_listed():
     translated = {func for (module, func), e in TABLE.entries.items() if module == "Email" and e.mode == "translate"}
-    assert translated - {"adddomainforward", "listmaildomains"} == set(EXPECTED)
+    assert translated - {"adddomainforward", "listmaildomains", "has_delegated_mailman_lists"} == set(EXPECTED)
 
 
 @pytest.mark.parametrize("func", sorted(EXPECTED))
@@ -86,6 +86,13 @@ def test_listmaildomains_died():
     assert to_cpanelresult("Email", "listmaildomains", entry, FAILED, {}) == {"cpanelresult": {
         "apiversion": 2, "func": "listmaildomains", "module": "Email", "data": [],
         "event": {"result": 0, "reason": ERROR}, "error": ERROR}}
+
+
+def test_has_delegated_mailman_lists_puts_the_error_in_its_row_and_sets_no_error():
+    entry = TABLE.lookup("Email", "has_delegated_mailman_lists")
+    assert to_cpanelresult("Email", "has_delegated_mailman_lists", entry, FAILED, {}) == {"cpanelresult": {
+        "apiversion": 2, "func": "has_delegated_mailman_lists", "module": "Email", "event": {"result": 1},
+        "data": [{"has_delegated_mailman_lists": ERROR}]}}
 
 
 # (module, function) -> data, for the small modules' wrappers.

@@ -110,6 +110,7 @@ class EmailState:
     auto_responders: dict[str, AutoResponder] = field(default_factory=dict)  # address -> responder
     filters: dict[str, list[MailFilter]] = field(default_factory=dict)  # owner (account or address) -> filters
     lists: list[MailingList] = field(default_factory=list)
+    list_delegates: dict[str, set[str]] = field(default_factory=dict)  # list address -> delegated addresses
 
     @classmethod
     def demo(cls, account: CpanelAccount) -> "EmailState":
@@ -133,6 +134,7 @@ class EmailState:
             )
         ]
         state.lists.append(MailingList(DEMO_LIST, account.domain, f"admin@{account.domain}", 4096))
+        state.list_delegates[f"{DEMO_LIST}@{account.domain}"] = {f"{DEMO_MAILBOX}@{account.domain}"}
         return state
 
 
@@ -700,6 +702,24 @@ def list_lists(ctx: UapiContext, args: Args) -> UapiOutcome:
         and (pattern is None or pattern.search(mailing_list.address))
     ]
     return UapiOutcome.ok(records)
+
+
+@uapi_function(MODULE, "has_delegated_mailman_lists", samples=[
+    {"delegate": f"{DEMO_MAILBOX}@example.com"}, {"delegate": f"{DEMO_FORWARD_FROM}@example.com"}, {"delegate": "user"}])
+def has_delegated_mailman_lists(ctx: UapiContext, args: Args) -> UapiOutcome:
+    """1 when a mailing list names `delegate` as an administrator; cPanel's texts."""
+    delegate = args.get("delegate", "")
+    if not delegate:
+        raise UapiError("The “delegate” parameter is required.")
+    if delegate == ctx.account.user:
+        return UapiOutcome.ok(0)
+    _, _, domain = delegate.partition("@")
+    if not domain:
+        raise UapiError("The “delegate” parameter must be in email address format.")
+    if domain not in _mail_domains(ctx.account):
+        raise UapiError(f"“{domain}” is not a domain that you control.")
+    delegated = any(delegate in names for names in email_state(ctx.account).list_delegates.values())
+    return UapiOutcome.ok(int(delegated))
 
 
 # ---------------------------------------------------------------- auto-responders
