@@ -156,6 +156,10 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     if mode == "passthrough":
         return await _pass_through(request, state, body, call)
     assert entry is not None
+    if call.dropped:
+        # Names only (cut short): a value could be anything, a secret included.
+        log.warning("API 2 %s::%s: dropped client arguments named like the shim's own upstream keys: %s",
+                    call.module[:64], call.func[:64], ", ".join(repr(name[:64]) for name in call.dropped[:8]))
     return await _translate(request, state, entry, call)
 
 

@@ -8,6 +8,7 @@ its parameters name a module and a function with apiversion 2 or none at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import NamedTuple
@@ -19,6 +20,12 @@ _SLASHES = re.compile(r"/{2,}")
 # Both prefixes are accepted on /json-api/: cPanel's own docs mix them.
 _JSONAPI = "cpanel_jsonapi_"
 _XMLAPI = "cpanel_xmlapi_"
+# Upstream form keys the shim alone sets (WHM's uapi_cpanel: api.version, cpanel.user,
+# cpanel.module, cpanel.function; UAPI's api.* options): a client argument named like one
+# would reach upstream after the shim's own, and an upstream that keeps the last value
+# would act on another account or function. Compared in any case and Unicode form.
+SHIM_OWNED_PREFIXES = ("cpanel.", "api.")
+# Legacy clients send WHM's `api.version=1` out of habit: dropped without a warning.
 _IGNORED = frozenset({"api.version"})
 
 
@@ -35,6 +42,14 @@ class LegacyCall(NamedTuple):
     user: str | None  # cpanel_jsonapi_user, when the client named the account
     args: dict[str, str]  # the function's own arguments, meta-parameters removed
     cpsess: str
+    dropped: tuple[str, ...] = ()  # client arguments named like the shim's own upstream keys
+
+
+def shim_owned(name: str) -> bool:
+    """Whether an argument name is one of the upstream keys only the shim may set."""
+    if name.isascii():
+        return name.strip().lower().startswith(SHIM_OWNED_PREFIXES)
+    return unicodedata.normalize("NFKC", name).strip().casefold().startswith(SHIM_OWNED_PREFIXES)
 
 
 def split_path(raw_path: str) -> ApiPath:
@@ -104,6 +119,7 @@ def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
     """The API 2 call these parameters make, or None when they make another kind of call."""
     meta: dict[str, str] = {}
     args: dict[str, str] = {}
+    dropped: list[str] = []
     for name, value in params.items():
         if name.startswith("cpanel_"):
             if name.startswith(_JSONAPI):
@@ -113,13 +129,16 @@ def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
             if name.startswith(_XMLAPI):
                 meta.setdefault(name[len(_XMLAPI):], value)
                 continue
-        if name not in _IGNORED:
+        if shim_owned(name):
+            if name not in _IGNORED:
+                dropped.append(name)
+        else:
             args[name] = value
     version = meta.get("apiversion", "2").strip()
     module, func = meta.get("module"), meta.get("func")
     if version not in ("2", "") or not module or not func:
         return None
-    return LegacyCall(module, func, meta.get("user") or None, args, cpsess)
+    return LegacyCall(module, func, meta.get("user") or None, args, cpsess, tuple(dropped))
 
 
 def with_whm_account(call: LegacyCall) -> LegacyCall:
@@ -128,4 +147,4 @@ def with_whm_account(call: LegacyCall) -> LegacyCall:
     if call.user is not None or "user" not in call.args:
         return call
     args = {k: v for k, v in call.args.items() if k != "user"}
-    return LegacyCall(call.module, call.func, call.args["user"] or None, args, call.cpsess)
+    return LegacyCall(call.module, call.func, call.args["user"] or None, args, call.cpsess, call.dropped)

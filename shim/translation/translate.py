@@ -21,11 +21,13 @@ from shim.translation.mapping import (
     OutputRule,
     ValueRule,
 )
-from shim.translation.recognise import LegacyCall
+from shim.translation.recognise import LegacyCall, shim_owned
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
 _API2_META_PREFIX = "api2_"
 _UAPI_META_PREFIX = "api."
+# The one api.* key WHM's uapi_cpanel form sets itself (whm_form): no api2_ twin may become it.
+_WHM_OWN_META = "api.version"
 
 
 class UpstreamAnswerError(Exception):
@@ -46,6 +48,8 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
     ctx = CallContext(user=user)
     out: dict[str, str] = {k: _account_in(v, user) for k, v in entry.defaults.items()}
     for name, value in call.args.items():
+        if shim_owned(name):
+            continue  # recognise() drops these; a call built elsewhere (cpapi2) must not carry them either
         rule = entry.args.get(name)
         if rule is not None:
             if rule.values is not None:
@@ -65,7 +69,9 @@ def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCal
         elif name in entry.drop:
             continue
         elif name.startswith(_API2_META_PREFIX):
-            out[_UAPI_META_PREFIX + name[len(_API2_META_PREFIX):]] = value
+            meta = _UAPI_META_PREFIX + name[len(_API2_META_PREFIX):]
+            if meta.strip().lower() != _WHM_OWN_META:
+                out[meta] = value
         elif entry.extra_args:
             out[name] = value
     out.update((k, _account_in(v, user)) for k, v in entry.constants.items())

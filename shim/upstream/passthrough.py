@@ -104,7 +104,10 @@ async def forward(
             try:
                 small = await upstream.read()
             except PASSTHROUGH_ERRORS as exc:
-                return await _broken_off(request, service, upstream, exc)
+                # Nothing has gone out yet: the client gets an honest 502, not a 200 with no body.
+                log.warning("pass-through answer from %s broke off before it was relayed: %s",
+                            service.name, type(exc).__name__)
+                raise UpstreamError("broken") from None
             # Status line, headers and body leave in one write: streaming costs a send per piece.
             return web.Response(
                 status=upstream.status, reason=upstream.reason, headers=end_to_end_headers(upstream.headers), body=small
@@ -116,7 +119,7 @@ async def forward(
             async for chunk in upstream.payload.iter_chunked(_STREAM_CHUNK):
                 await response.write(chunk)
         except PASSTHROUGH_ERRORS as exc:
-            return await _broken_off(request, service, upstream, exc, response)
+            return await _broken_off(request, service, exc, response)
         except ConnectionError:
             # The client went away (a cancelled download): the upstream connection goes too.
             return response
@@ -145,17 +148,12 @@ def _fits_one_write(request: web.BaseRequest, upstream: Exchange) -> bool:
 async def _broken_off(
     request: web.BaseRequest,
     service: ServiceConfig,
-    upstream: Exchange,
     exc: BaseException,
-    response: web.StreamResponse | None = None,
+    response: web.StreamResponse,
 ) -> web.StreamResponse:
-    """Upstream's answer broke off after its status line: relay that line, then an incomplete body."""
+    """A streamed answer broke off after its status line went out: an incomplete body says so."""
     log.warning("pass-through answer from %s broke off: %s", service.name, type(exc).__name__)
     note_error(request, "broken")
-    if response is None:
-        response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
-        response.headers.extend(end_to_end_headers(upstream.headers))
-        await response.prepare(request)
     # The status line is out: the only honest signal left is an incomplete body.
     if request.transport is not None:
         request.transport.abort()
