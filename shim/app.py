@@ -14,7 +14,7 @@ from shim.config import Config, ServiceConfig
 from shim.inbound.credentials import account_of
 from shim.inbound.guard import API_PATH, TOO_LARGE_REASON, Gate, guard_for
 from shim.observability import observe
-from shim.translation import envelopes
+from shim.translation import envelopes, xmlform
 from shim.translation.mapping import Entry, MappingTable, load_table
 from shim.translation.recognise import (
     LegacyCall,
@@ -152,7 +152,7 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     mode = table.mode_for(entry)
     observe.note_call(request, call.module, call.func, mode, entry is not None, call.args, table)
     if mode == "reject":
-        return _json(envelopes.function_not_found(call.module, call.func))
+        return _answer(request, envelopes.function_not_found(call.module, call.func))
     if mode == "passthrough":
         return await _pass_through(request, state, body, call)
     assert entry is not None
@@ -178,7 +178,7 @@ async def _pass_through(
         observe.note_error(request, kind)
         status, reason = (504, "upstream did not answer in time") if kind == "timeout" else (502, "upstream is unavailable")
         if call is not None:
-            return _json(envelopes.call_failed(call.module, call.func, reason), status=status)
+            return _answer(request, envelopes.call_failed(call.module, call.func, reason), status=status)
         return web.Response(status=status, text=f"{status} {_GATEWAY_PHRASE[status]}: {reason}\n")
 
 
@@ -200,18 +200,18 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
         answer = await run_translated(entry, call, user, run_uapi)
         if not answer.input_accepted:
             observe.note_outcome(request, "invalid")
-        return _json(answer.document)
+        return _answer(request, answer.document)
     except EarlyAnswer as early:
         return early.answer
     except UpstreamError as exc:
         log.warning("translated %s failed upstream: %s", entry.name, exc.kind)
         observe.note_error(request, exc.kind)
         status = _STATUS_FOR_KIND.get(exc.kind, 502)
-        return _json(envelopes.call_failed(module, func, str(exc)), status=status)
+        return _answer(request, envelopes.call_failed(module, func, str(exc)), status=status)
     except UpstreamAnswerError as exc:
         log.warning("translated %s: %s", entry.name, exc)
         observe.note_error(request, "answer")
-        return _json(envelopes.call_failed(module, func, str(exc)), status=502)
+        return _answer(request, envelopes.call_failed(module, func, str(exc)), status=502)
 
 
 async def _call_uapi(
@@ -237,18 +237,25 @@ async def _call_uapi(
         decode=(decode_whm if whm else decode_uapi) if uapi.copies_data else orjson.loads,
     )
     if answer.status in (401, 403):
-        raise EarlyAnswer(_json(envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
+        raise EarlyAnswer(_answer(request, envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
     result: Any = answer.document
     if whm and not isinstance(result, RawUapiResult):
         result, whm_failure = unwrap_whm(result)
         if whm_failure is not None:
             observe.note_outcome(request, "invalid")
-            raise EarlyAnswer(_json(envelopes.invalid_user(whm_failure)))
+            raise EarlyAnswer(_answer(request, envelopes.invalid_user(whm_failure)))
     return result
 
 
-def _json(document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:
-    body = document if type(document) is bytes else orjson.dumps(document)
+def _answer(request: web.Request, document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:
+    """A document the shim answers itself, written as the endpoint the client called writes
+    it: JSON on /json-api/cpanel, cPanel's XML form on /xml-api/cpanel (docs/xml.md)."""
+    if request[API_PATH].xml:  # type: ignore[union-attr]  # documents answer API 2 paths only
+        # A plain copy's document is JSON bytes already (translation/plaincopy).
+        body = xmlform.render(orjson.loads(document) if type(document) is bytes else document)
+        content_type = xmlform.CONTENT_TYPE
+    else:
+        body = document if type(document) is bytes else orjson.dumps(document)
     response = web.Response(body=body, status=status)
     response.headers["Content-Type"] = content_type
     return response

@@ -41,7 +41,7 @@ import orjson
 import yaml
 
 from shim.config import Config, ConfigError, load_config
-from shim.translation import envelopes
+from shim.translation import envelopes, xmlform
 from shim.translation.mapping import Entry, MappingTable, load_table
 from shim.translation.recognise import LegacyCall
 from shim.translation.runner import EarlyAnswer, run_translated
@@ -376,7 +376,7 @@ def render(document: Any, output: str) -> str:
     if output == "jsonpretty":
         return json.dumps(document, indent=3, sort_keys=True, ensure_ascii=False) + "\n"
     if output == "xml":
-        return to_xml(document)
+        return xmlform.render(document).decode()  # the layout /xml-api/cpanel answers with
     return to_yaml(document)
 
 
@@ -427,32 +427,3 @@ def _yaml_scalar(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=1 << 30)
     return text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
-
-
-def to_xml(document: Any) -> str:
-    """XML the way cPanel's XML API wrote API 2 results: one element per key, a list as
-    repeated elements of its key, null as an empty element."""
-    from xml.sax.saxutils import escape
-
-    parts = ['<?xml version="1.0" ?>']
-
-    def node(name: str, value: Any) -> None:
-        if isinstance(value, list):
-            for item in value:
-                node(name, item)
-        elif isinstance(value, dict):
-            parts.append(f"<{name}>")
-            for key in sorted(value, key=str):
-                node(str(key), value[key])
-            parts.append(f"</{name}>")
-        elif value is None:
-            parts.append(f"<{name} />")
-        else:
-            parts.append(f"<{name}>{escape(str(value))}</{name}>")
-
-    if isinstance(document, dict) and len(document) == 1:
-        [(root, body)] = document.items()
-        node(str(root), body)
-    else:
-        node("result", document)
-    return parts[0] + "\n" + "".join(parts[1:]) + "\n"

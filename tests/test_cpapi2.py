@@ -234,10 +234,25 @@ cpanelresult:
   func: f
   module: M
 """
-    assert render(document, "xml") == (
-        '<?xml version="1.0" ?>\n<cpanelresult><apiversion>2</apiversion><data><n>1</n><name>a&amp;b</name>'
-        "<none /><ok>True</ok><text>two\nlines: é</text></data><event><result>1</result></event><func>f</func><module>M</module>"
-        "</cpanelresult>\n")
+    assert render(document, "xml") == """\
+<?xml version="1.0" ?>
+<cpanelresult>
+  <apiversion>2</apiversion>
+  <data>
+    <name>a&amp;b</name>
+    <n>1</n>
+    <none></none>
+    <ok>1</ok>
+    <text>two
+lines: é</text>
+  </data>
+  <event>
+    <result>1</result>
+  </event>
+  <func>f</func>
+  <module>M</module>
+</cpanelresult>
+"""
     assert render(document, "json") == orjson.dumps(document).decode() + "\n"
     assert yaml.safe_load(render(document, "yaml")) == document
 

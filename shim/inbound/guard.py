@@ -21,7 +21,7 @@ import orjson
 from aiohttp import hdrs, web
 
 from shim.config import Config, ServiceConfig
-from shim.translation import envelopes
+from shim.translation import envelopes, xmlform
 from shim.translation.recognise import ApiPath, api2_path
 
 BUSY_REASON = "the server is busy; try again shortly"
@@ -51,7 +51,8 @@ def guard_for(config: Config, service: ServiceConfig, gate: Gate) -> Callable[[w
 
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if networks and not client_allowed(request.remote, networks):
-            response = _document(envelopes.access_denied(), 403, _TEXT)
+            api_path = api2_path(request.raw_path.partition("?")[0])
+            response = _document(envelopes.access_denied(), 403, _TEXT, api_path is not None and api_path.xml)
             response.force_close()
             return response
         raw_path = request.raw_path
@@ -62,11 +63,11 @@ def guard_for(config: Config, service: ServiceConfig, gate: Gate) -> Callable[[w
         api_path = request[API_PATH] = api2_path(raw_path.partition("?")[0])
         length = request.content_length
         if length is not None and length > (max_passthrough_body if api_path is None else max_api_body):
-            response = _refusal(request, api_path is not None, 413, TOO_LARGE_REASON)
+            response = _refusal(request, api_path, 413, TOO_LARGE_REASON)
             response.force_close()  # the unread body must not be parsed as the next request
             return response
         if gate.in_flight >= gate.limit:
-            response = _refusal(request, api_path is not None, 503, BUSY_REASON)
+            response = _refusal(request, api_path, 503, BUSY_REASON)
             response.headers[hdrs.RETRY_AFTER] = RETRY_AFTER_SECONDS
             return response
         gate.in_flight += 1
@@ -90,9 +91,9 @@ def client_allowed(remote: str | None, networks: tuple[Any, ...]) -> bool:
     return any(address in network for network in networks)
 
 
-def _refusal(request: web.Request, api: bool, status: int, reason: str) -> web.Response:
+def _refusal(request: web.Request, api_path: ApiPath | None, status: int, reason: str) -> web.Response:
     """An API 2 document for API 2 paths (with the call's names when the query gives them), text otherwise."""
-    if not api:
+    if api_path is None:
         return web.Response(status=status, text=f"{status} {reason}\n")
     query = request.query
     module = query.get("cpanel_jsonapi_module") or query.get("cpanel_xmlapi_module")
@@ -102,10 +103,15 @@ def _refusal(request: web.Request, api: bool, status: int, reason: str) -> web.R
         del document["cpanelresult"]["module"]
     if func is None:
         del document["cpanelresult"]["func"]
-    return _document(document, status, _JSON)
+    return _document(document, status, _JSON, api_path.xml)
 
 
-def _document(document: Any, status: int, content_type: str) -> web.Response:
-    response = web.Response(body=orjson.dumps(document), status=status)
+def _document(document: Any, status: int, content_type: str, xml: bool) -> web.Response:
+    """JSON, or cPanel's XML form for a client that called /xml-api/."""
+    if xml:
+        body, content_type = xmlform.render(document), xmlform.CONTENT_TYPE
+    else:
+        body = orjson.dumps(document)
+    response = web.Response(body=body, status=status)
     response.headers[hdrs.CONTENT_TYPE] = content_type
     return response

@@ -1,8 +1,9 @@
 """Recognising a legacy API 2 call in an incoming request (pure functions, no I/O).
 
 A request is an API 2 call when its path, without an optional `/cpsess<digits>` prefix,
-with repeated slashes collapsed and a trailing slash dropped, is `/json-api/cpanel`, and
-its parameters name a module and a function with apiversion 2 or none at all.
+with repeated slashes collapsed and a trailing slash dropped, is `/json-api/cpanel` (or
+`/xml-api/cpanel`, answered in XML), and its parameters name a module and a function with
+apiversion 2 or none at all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 API2_PATH = "/json-api/cpanel"
+XML_API2_PATH = "/xml-api/cpanel"  # the same calls, answered in XML
 _CPSESS = re.compile(r"/cpsess\d+(?=/|$)")
 _SLASHES = re.compile(r"/{2,}")
 # Both prefixes are accepted on /json-api/: cPanel's own docs mix them.
@@ -34,6 +36,7 @@ _IGNORED = frozenset({"api.version"})
 class ApiPath(NamedTuple):
     cpsess: str  # "" or "/cpsess0123456789", forwarded upstream as received
     path: str  # normalised path without the prefix
+    xml: bool = False  # /xml-api/: the shim's own answers are written in XML
 
 
 class LegacyCall(NamedTuple):
@@ -74,10 +77,12 @@ def api2_path(raw_path: str) -> ApiPath | None:
         return _PLAIN_API2_PATH
     # Whatever the prefix and slashes, an API 2 path ends in "cpanel" and slashes: WHM API 1
     # and UAPI paths (/json-api/<function>, /execute/...) are told apart without a split.
-    if "json-api" not in raw_path or not raw_path.rstrip("/").endswith("cpanel"):
+    if ("json-api" not in raw_path and "xml-api" not in raw_path) or not raw_path.rstrip("/").endswith("cpanel"):
         return None
     api_path = split_path(raw_path)
-    return api_path if api_path.path == API2_PATH else None
+    if api_path.path == API2_PATH:
+        return api_path
+    return api_path._replace(xml=True) if api_path.path == XML_API2_PATH else None
 
 
 def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
