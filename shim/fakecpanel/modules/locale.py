@@ -1,4 +1,5 @@
-"""UAPI module Locale, per account: the interface locale (default English, `en`).
+"""UAPI module Locale, per account: the interface locale (default English, `en`), and the
+server's locales (list_locales: each locale's English name and its name in itself).
 
 Known locales are a small fixed table; set_locale rejects others with cPanel's usual
 wording (assumed).
@@ -15,6 +16,7 @@ MODULE = "Locale"
 DEFAULT_LOCALE = "en"
 # locale -> (name in its own language, text direction)
 LOCALES = {"en": ("English", "ltr"), "fr": ("français", "ltr"), "de": ("Deutsch", "ltr"), "ar": ("العربية", "rtl")}
+ENGLISH_NAMES = {"en": "English", "fr": "French", "de": "German", "ar": "Arabic"}
 
 
 @dataclass(slots=True)
@@ -42,3 +44,11 @@ def set_locale(ctx: UapiContext, args: Args) -> UapiOutcome:
         raise UapiError(f"The locale “{locale}” is not available.")
     locale_state(ctx.account).locale = locale
     return UapiOutcome.ok()
+
+
+@uapi_function(MODULE, "list_locales", samples=[{}])
+def list_locales(ctx: UapiContext, args: Args) -> UapiOutcome:
+    return UapiOutcome.ok([
+        {"direction": direction, "local_name": local_name, "locale": locale, "name": ENGLISH_NAMES[locale]}
+        for locale, (local_name, direction) in sorted(LOCALES.items())
+    ])

@@ -1,6 +1,7 @@
-"""UAPI module Postgresql: list_databases, per account.
+"""UAPI module Postgresql: list_databases and list_users, per account.
 
-Demo seed for each account: database `<user>_pg` (2 MiB) used by `<user>_pguser`.
+Demo seed for each account: database `<user>_pg` (2 MiB) used by `<user>_pguser`, and
+`<user>_idle`, a user granted on no database.
 Tests stop the server with `postgres_data(account).running = False`.
 """
 
@@ -19,12 +20,14 @@ POSTGRES_DOWN = "The system failed to connect to the PostgreSQL server: the serv
 class PostgresData:
     databases: dict[str, int] = field(default_factory=dict)  # name -> disk usage in bytes
     users: dict[str, set[str]] = field(default_factory=dict)  # database -> users
+    accounts: set[str] = field(default_factory=set)  # every database user, granted or not
     running: bool = True
 
 
 def _seed(account: CpanelAccount) -> PostgresData:
     db = f"{account.user}_pg"
-    return PostgresData(databases={db: SEED_DB_BYTES}, users={db: {f"{account.user}_pguser"}})
+    return PostgresData(databases={db: SEED_DB_BYTES}, users={db: {f"{account.user}_pguser"}},
+                        accounts={f"{account.user}_pguser", f"{account.user}_idle"})
 
 
 def postgres_data(account: CpanelAccount) -> PostgresData:
@@ -40,3 +43,11 @@ def list_databases(ctx: UapiContext, args: Args) -> UapiOutcome:
         {"database": name, "disk_usage": size, "users": sorted(data.users.get(name, ()))}
         for name, size in sorted(data.databases.items())
     ])
+
+
+@uapi_function("Postgresql", "list_users", samples=[{}])
+def list_users(ctx: UapiContext, args: Args) -> UapiOutcome:
+    data = postgres_data(ctx.account)
+    if not data.running:
+        raise UapiError(POSTGRES_DOWN)
+    return UapiOutcome.ok(sorted(data.accounts | {user for users in data.users.values() for user in users}))
