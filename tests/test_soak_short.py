@@ -1,4 +1,4 @@
-"""A short run of tools/soak.py (the full one is 100,000 requests, run by hand; see README)."""
+"""A short run of tools/soak.py (the full one is 100,000 requests, run by hand; see its docstring)."""
 
 import json
 import subprocess

@@ -8,7 +8,7 @@ modes, outcomes and error kinds come from fixed lists.
 Per request, one process (the usual case): samples are counted into plain dicts and ints,
 and a custom collector turns them into metric families only when /metrics is scraped.
 prometheus-client's own counters validate labels and take a lock on every `inc()` /
-`observe()`; counting ourselves cost a few µs less per request (README, Performance).
+`observe()`; counting ourselves cost a few µs less per request (docs/performance.md).
 The event loop is the only writer, so plain `+=` needs no lock; a scrape from another
 thread may read a count one request old, which a counter tolerates.
 

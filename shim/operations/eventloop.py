@@ -1,7 +1,7 @@
 """The event loop `serve` runs on: uvloop when it is installed, asyncio's own otherwise.
 
 uvloop is an optional dependency (`pip install 'api2shim[speed]'`); the bench measured it
-faster on every scenario (see README, Performance). `API2SHIM_UVLOOP=0` keeps asyncio's loop,
+faster on every scenario (see docs/performance.md). `API2SHIM_UVLOOP=0` keeps asyncio's loop,
 to compare or to rule uvloop out when chasing a problem.
 """
 

@@ -7,8 +7,8 @@ moments later; walking them over and over is pure overhead. Measured on the benc
 `Ftp::passwd`, 64 connections): 122-125 -> 110 µs of CPU per request with the threshold
 below. `gc.freeze()` moves everything built at start (the mapping table, aiohttp, the metric
 registry) out of the collector's view for good, so full collections stop re-walking it.
-Reference cycles still get collected, only in larger batches: the memory soak (README,
-Performance) shows RSS flat.
+Reference cycles still get collected, only in larger batches: the memory soak
+(docs/performance.md) shows RSS flat.
 """
 
 from __future__ import annotations

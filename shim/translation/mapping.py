@@ -1,6 +1,6 @@
 """The mapping table: which API 2 function becomes which UAPI call, and how.
 
-Each `mappings/*.yaml` file describes one API 2 module (see README, "The mapping
+Each `mappings/*.yaml` file describes one API 2 module (see docs/mapping-format.md, "The mapping
 format"). Files are validated strictly at load: unknown keys, unknown transforms,
 duplicate entries and names that are not plain identifiers are errors naming file and
 line. Valid entries are compiled into `Entry` objects the request path uses as-is.
@@ -655,7 +655,7 @@ class _FileCompiler:
         return OutputRule(**fields)
 
     def record_rules(self, where: str, spec: MarkedDict, fields: dict[str, Any]) -> None:
-        """derive_by, defaults, filter, wrap and failure_error (see README, "The mapping format")."""
+        """derive_by, defaults, filter, wrap and failure_error (see docs/mapping-format.md)."""
         if "derive_by" in spec:
             by = spec["derive_by"]
             if not isinstance(by, MarkedDict) or not isinstance(by.get("key"), str) or not isinstance(by.get("cases"), MarkedDict):
