@@ -196,10 +196,15 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     async def run_uapi(uapi: UapiCall) -> Any:
         return await _call_uapi(request, state, whm, call, uapi, entry.timeout)
 
+    async def run_whm(func: str, form: list[tuple[str, str]], secret: frozenset[str]) -> Any:
+        return await _call_whm(request, state, call, func, form, entry.timeout)
+
     try:
-        answer = await run_translated(entry, call, user, run_uapi)
+        answer = await run_translated(entry, call, user, run_uapi, run_whm if whm else None)
         if not answer.input_accepted:
             observe.note_outcome(request, "invalid")
+        elif answer.unanswerable:
+            observe.note_outcome(request, "unanswerable")
         return _answer(request, answer.document)
     except EarlyAnswer as early:
         return early.answer
@@ -245,6 +250,26 @@ async def _call_uapi(
             observe.note_outcome(request, "invalid")
             raise EarlyAnswer(_answer(request, envelopes.invalid_user(whm_failure)))
     return result
+
+
+async def _call_whm(
+    request: web.Request, state: ServiceState, call: LegacyCall, func: str, form: list[tuple[str, str]],
+    timeout: float | None,
+) -> Any:
+    """One WHM API 1 call of a recipe, with the client's WHM credentials; its document."""
+    assert state.pool is not None
+    answer = await call_json(
+        state.pool,
+        f"{call.cpsess}/json-api/{func}",
+        [("api.version", "1"), *form],
+        request.headers,
+        forwarded_headers(request),
+        max_answer=state.config.max_upstream_answer,
+        timeout=timeout,
+    )
+    if answer.status in (401, 403):
+        raise EarlyAnswer(_answer(request, envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
+    return answer.document
 
 
 def _answer(request: web.Request, document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:

@@ -197,6 +197,10 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         print(f"  forwarded unchanged{': ' + entry.reason if entry else ''}")
         return 0
     assert entry is not None
+    if entry.recipe is not None:
+        what = "makes its upstream calls" if entry.recipe_kind == "recipe" else "answers without an upstream call"
+        print(f"  {entry.recipe_kind} {entry.recipe_name} {what} (shim/recipes/{entry.recipe_name.split('.')[0]}.py)")
+        return 0
     if args.service == "whm":
         call = with_whm_account(call)
     try:

@@ -62,7 +62,15 @@ class Api2Calls:
 @asynccontextmanager
 async def stack_for_upstream(version: str) -> AsyncIterator[Stack]:
     """A stack whose shim is told the upstream runs cPanel `version` (the `since` gate)."""
-    state, config, listeners = await start_stack({"upstream_version": version})
+    async with stack_with({"upstream_version": version}) as stack:
+        yield stack
+
+
+@asynccontextmanager
+async def stack_with(overrides: dict[str, Any] | None = None, *, tables: Any = None,
+                     state: Any = None) -> AsyncIterator[Stack]:
+    """A stack with settings (and optionally a mapping table or fake state) of the test's own."""
+    state, config, listeners = await start_stack(overrides, state, tables=tables)
     shim_whm, shim_cpanel, fake_whm, fake_cpanel = listeners
     try:
         async with aiohttp.ClientSession() as http:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBPACKAGES = ("inbound", "translation", "upstream", "observability", "operations", "fakecpanel", "mappings")
+SUBPACKAGES = ("inbound", "translation", "recipes", "upstream", "observability", "operations", "fakecpanel", "mappings")
 
 
 def room_of(module: str) -> str:
@@ -70,12 +70,12 @@ def test_the_map_lists_no_import_the_code_does_not_make():
 
 def test_translation_is_pure():
     # The heart of the product is testable without sockets: no aiohttp, no asyncio servers.
-    for path in (ROOT / "shim" / "translation").rglob("*.py"):
+    for path in [*(ROOT / "shim" / "translation").rglob("*.py"), *(ROOT / "shim" / "recipes").rglob("*.py")]:
         text = path.read_text()
         assert "import aiohttp" not in text and "from aiohttp" not in text, path
 
 
 def test_every_subpackage_says_its_job_and_what_it_may_import():
-    for name in ("inbound", "translation", "upstream", "observability", "operations"):
+    for name in ("inbound", "translation", "recipes", "upstream", "observability", "operations"):
         doc = ast.get_docstring(ast.parse((ROOT / "shim" / name / "__init__.py").read_text()))
         assert doc and "May import" in doc, name

@@ -18,8 +18,8 @@ def test_check_names_file_and_line_of_a_typo(tmp_path):
     result = run("check", "--mappings", str(bad))
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: {bad}:7: unknown key 'sorces' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, lookup, mode, "
-        "notes, output, read_only, reason, set, since, sources, timeout, uapi)\n")
+        f"error: {bad}:7: unknown key 'sorces' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, local, lookup, "
+        "mode, notes, output, read_only, reason, recipe, set, since, sources, timeout, uapi)\n")
 
 
 def test_check_passes_on_the_shipped_table():

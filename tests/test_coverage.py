@@ -61,10 +61,14 @@ def test_json_on_a_small_table_with_the_version_gate(park):
     assert json.loads(result.stdout) == {
         "upstream_version": "11.120",
         "default_mode": "passthrough",
-        "total": {"functions": 5, "translate": 1, "passthrough": 2, "reject": 1, "no_entry": 1, "inferred": 1},
+        "total": {"functions": 5, "translate": 1, "passthrough": 2, "reject": 1, "no_entry": 1,
+                  "recipe": 0, "local": 0, "inferred": 1},
+        "split": {"translated": 1, "recipe": 0, "local": 0, "no_route": 4},
         "modules": {
-            "DenyIp": {"functions": 1, "translate": 0, "passthrough": 0, "reject": 0, "no_entry": 1, "inferred": 0},
-            "Park": {"functions": 4, "translate": 1, "passthrough": 2, "reject": 1, "no_entry": 0, "inferred": 1},
+            "DenyIp": {"functions": 1, "translate": 0, "passthrough": 0, "reject": 0, "no_entry": 1,
+                       "recipe": 0, "local": 0, "inferred": 0},
+            "Park": {"functions": 4, "translate": 1, "passthrough": 2, "reject": 1, "no_entry": 0,
+                     "recipe": 0, "local": 0, "inferred": 1},
         },
         "passthrough_reasons": [
             {"reason": "its UAPI function needs cPanel 11.137; the upstream is 11.120", "count": 1,
@@ -75,6 +79,7 @@ def test_json_on_a_small_table_with_the_version_gate(park):
         "reject": ["Park::unpark"],
         "no_entry": ["DenyIp::listdenyips"],
         "inferred": [{"function": "Park::park", "confidence": "low"}],
+        "whm_port_only": [],
         "not_in_function_list": ["Park::parkk"],
     }
 
@@ -85,10 +90,12 @@ def test_table_without_a_stated_version(park):
     assert result.stdout == """\
 API 2 coverage: 5 functions; upstream cPanel version: not stated (assumed current); functions without an entry: passthrough
 
-module  functions  translate  passthrough  reject  no entry  inferred
-DenyIp          1          0            0       0         1         0
-Park            4          2            1       1         0         2
-total           5          2            1       1         1         2
+module  functions  translate  passthrough  reject  no entry  recipe  local  inferred
+DenyIp          1          0            0       0         1       0      0         0
+Park            4          2            1       1         0       0      0         2
+total           5          2            1       1         1       0      0         2
+
+Without native API 2: 2 translated, 0 recipe, 0 local, 3 no route (answered: 2 of 5)
 
 Passed through, by reason:
   1 × no UAPI equivalent; API 2 still answers upstream: Park::listaddondomains
@@ -114,11 +121,13 @@ def test_markdown_with_a_config_file(park):
     assert result.stdout == """\
 API 2 coverage: 5 functions; upstream cPanel version: 11.137; functions without an entry: reject
 
-| module | functions | translate | passthrough | reject | no entry | inferred |
-|---|---:|---:|---:|---:|---:|---:|
-| DenyIp | 1 | 0 | 0 | 0 | 1 | 0 |
-| Park | 4 | 2 | 1 | 1 | 0 | 2 |
-| **total** | **5** | **2** | **1** | **1** | **1** | **2** |
+| module | functions | translate | passthrough | reject | no entry | recipe | local | inferred |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| DenyIp | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 |
+| Park | 4 | 2 | 1 | 1 | 0 | 0 | 0 | 2 |
+| **total** | **5** | **2** | **1** | **1** | **1** | **0** | **0** | **2** |
+
+Without native API 2: 2 translated, 0 recipe, 0 local, 3 no route (answered: 2 of 5)
 
 Passed through, by reason:
 - 1 × no UAPI equivalent; API 2 still answers upstream: `Park::listaddondomains`
@@ -133,6 +142,22 @@ No entry (reject): `DenyIp::listdenyips`
 
 Entries for functions not in the API 2 function list: `Park::parkk`
 """
+
+
+def test_recipe_entries_count_apart_in_the_split(tmp_path):
+    (tmp_path / "MysqlFE.yaml").write_text("""module: MysqlFE
+functions:
+  getdbusers: {mode: translate, recipe: mysqlfe.getdbusers}
+  listusersindb: {mode: translate, recipe: mysqlfe.listusersindb}
+  listdbs: {mode: translate, uapi: Mysql::list_databases, output: {shape: list}}
+  dbuserexists: {mode: passthrough, reason: for the test}
+""")
+    result = run("--mappings", str(tmp_path), "--module", "MysqlFE", "--format", "json")
+    assert (result.returncode, result.stderr) == (0, "")
+    document = json.loads(result.stdout)
+    total = document["total"]
+    assert (total["translate"], total["recipe"], total["local"], total["passthrough"]) == (3, 2, 0, 1)
+    assert document["split"] == {"translated": 1, "recipe": 2, "local": 0, "no_route": total["functions"] - 3}
 
 
 def test_errors_are_one_line_each(park):

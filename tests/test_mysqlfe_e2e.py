@@ -150,3 +150,25 @@ async def test_cookie_sessions_send_names_as_given(stack):
     query = {"cpanel_jsonapi_module": MODULE, "cpanel_jsonapi_func": "createdb", "db": "blog"}
     got = await stack.get_json(url, params=query, headers={"Cookie": f"cpsession={cookie}"})
     assert got == (200, died("createdb", "The name “blog” must begin with the account’s prefix “user_”."))
+
+
+# Recipes (shim/recipes/mysqlfe.py): one Mysql list call, filtered as API 2's map reader did.
+async def test_listusersindb_getdbusers_dbuserexists(stack):
+    assert await api2_cpanel(stack, "createdbuser", dbuser="user_bob", password=SECRET) == (200, ok("createdbuser", [1]))
+    assert await api2_cpanel(stack, "setdbuserprivileges", db="user_wp", dbuser="user_bob", privileges="SELECT") == (
+        200, ok("setdbuserprivileges", [1]))
+    assert await api2_whm(stack, "listusersindb", db="user_wp") == (200, ok("listusersindb", [
+        {"user": "user_bob", "db": "user_wp"}, {"user": "user_wpuser", "db": "user_wp"}]))
+    assert await api2_whm(stack, "listusersindb", db="user_shop") == (200, ok("listusersindb", []))
+    assert await api2_cpanel(stack, "getdbusers", db="user_wp") == (200, ok("getdbusers", ["user_bob", "user_wpuser"]))
+    assert await api2_cpanel(stack, "getdbusers", db="user_nosuch") == (200, ok("getdbusers", []))
+    assert await api2_cpanel(stack, "getdbusers") == (200, ok("getdbusers", ["user_bob", "user_wpuser"]))
+    assert await api2_whm(stack, "dbuserexists", dbuser="user_bob") == (200, ok("dbuserexists", [1]))
+    assert await api2_whm(stack, "dbuserexists", dbuser="bob") == (200, ok("dbuserexists", [0]))
+    assert stack.state.requests[-1].form["cpanel.function"] == ["list_users"]
+
+
+@pytest.mark.parametrize("func", ["listusersindb", "getdbusers", "dbuserexists"])
+async def test_recipe_lists_die_when_uapi_fails(stack, func):
+    mysql_data(stack.state.accounts["user"]).running = False
+    assert await api2_cpanel(stack, func, db="user_wp", dbuser="user_wpuser") == (200, died(func, MYSQL_DOWN))

@@ -4,14 +4,18 @@ Pure: a loaded `MappingTable` and the list of API 2 functions (`api2_functions.p
 in, a `Coverage` report comes out, and three renderers print it. Each function of the
 list lands in exactly one bucket, after the upstream-version gate:
 
-* translate   — the entry translates it to UAPI on this upstream;
+* translate   — the shim answers it without native API 2 on this upstream: one UAPI call the
+                YAML describes ("translated"), or a Python function the entry names
+                (`recipe`: several upstream calls; `local`: none — docs/recipes.md). Recipes
+                that need WHM API 1 answer on the WHM port only, and are listed;
 * passthrough — the entry forwards it unchanged; grouped by the entry's reason, and
                 translate entries whose UAPI function is newer than the upstream count
                 here with a reason naming the version;
 * reject      — the entry answers "Could not find function";
 * no entry    — the table does not name it, so the configured default mode applies.
 
-"Inferred" lists the functions that translate on facts marked confidence medium or low.
+The split translated / recipe / local / no route (everything that would need native API 2)
+is what an operator plans the removal of API 2 with. "Inferred" lists the functions that translate on facts marked confidence medium or low.
 Entries for functions missing from the list are reported apart (a typo, or a custom
 module) and do not change the totals, which always add up to the list.
 """
@@ -34,6 +38,8 @@ _HEADINGS = {"translate": "translate", "passthrough": "passthrough", "reject": "
 class Counts:
     functions: int = 0
     translate: int = 0
+    recipe: int = 0  # of translate: answered by a recipe
+    local: int = 0  # of translate: answered by the shim alone
     passthrough: int = 0
     reject: int = 0
     no_entry: int = 0
@@ -44,7 +50,16 @@ class Counts:
         setattr(self, bucket, getattr(self, bucket) + 1)
 
     def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in ("functions", *BUCKETS, "inferred")}
+        return {name: getattr(self, name) for name in ("functions", *BUCKETS, "recipe", "local", "inferred")}
+
+    def split(self) -> dict[str, int]:
+        """translated / recipe / local / no route: how each function is answered once API 2 is gone."""
+        return {
+            "translated": self.translate - self.recipe - self.local,
+            "recipe": self.recipe,
+            "local": self.local,
+            "no_route": self.passthrough + self.reject + self.no_entry,
+        }
 
 
 @dataclass
@@ -58,6 +73,7 @@ class Coverage:
     no_entry: list[str] = field(default_factory=list)
     inferred: list[tuple[str, str]] = field(default_factory=list)  # (function, confidence)
     outside_list: list[str] = field(default_factory=list)  # entries naming no known API 2 function
+    whm_only: list[str] = field(default_factory=list)  # recipes that need WHM API 1: the WHM port only
 
 
 def version_reason(since: tuple[int, ...], upstream: tuple[int, ...]) -> str:
@@ -100,10 +116,16 @@ def compute(
                     report.passthrough_reasons.setdefault(reason, []).append(name)
                 elif bucket == "reject":
                     report.rejected.append(name)
-                elif entry.confidence in INFERRED_CONFIDENCES:
-                    report.inferred.append((name, entry.confidence))
-                    counts.inferred += 1
-                    report.total.inferred += 1
+                else:
+                    if entry.recipe is not None:
+                        for tally in (counts, report.total):
+                            setattr(tally, entry.recipe_kind, getattr(tally, entry.recipe_kind) + 1)
+                        if getattr(entry.recipe, "whm_only", False):
+                            report.whm_only.append(name)
+                    if entry.confidence in INFERRED_CONFIDENCES:
+                        report.inferred.append((name, entry.confidence))
+                        counts.inferred += 1
+                        report.total.inferred += 1
             counts.add(bucket)
             report.total.add(bucket)
     report.outside_list = sorted(
@@ -127,6 +149,7 @@ def as_document(report: Coverage) -> dict[str, Any]:
         "upstream_version": report.upstream_version,
         "default_mode": report.default_mode,
         "total": report.total.as_dict(),
+        "split": report.total.split(),
         "modules": {module: counts.as_dict() for module, counts in report.modules.items()},
         "passthrough_reasons": [
             {"reason": reason, "count": len(names), "functions": names}
@@ -135,6 +158,7 @@ def as_document(report: Coverage) -> dict[str, Any]:
         "reject": report.rejected,
         "no_entry": report.no_entry,
         "inferred": [{"function": name, "confidence": confidence} for name, confidence in report.inferred],
+        "whm_port_only": report.whm_only,
         "not_in_function_list": report.outside_list,
     }
 
@@ -159,7 +183,7 @@ def _rows(report: Coverage) -> list[list[str]]:
     return rows
 
 
-_COLUMNS = ["module", "functions", *(_HEADINGS[b] for b in BUCKETS), "inferred"]
+_COLUMNS = ["module", "functions", *(_HEADINGS[b] for b in BUCKETS), "recipe", "local", "inferred"]
 
 
 def render_table(report: Coverage) -> str:
@@ -190,7 +214,12 @@ def _details(report: Coverage, *, bullet: str, code: bool = False) -> list[str]:
     def name(text: str) -> str:
         return f"`{text}`" if code else text
 
-    out: list[str] = []
+    split = report.total.split()
+    out: list[str] = ["", "Without native API 2: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in split.items())
+                      + f" (answered: {report.total.translate} of {report.total.functions})"]
+    if report.whm_only:
+        out.append(f"{bullet}answered on the WHM port only (they need WHM API 1; on the cPanel port cPanel's "
+                   f"unknown-function answer): {', '.join(name(n) for n in report.whm_only)}")
     if report.passthrough_reasons:
         out += ["", "Passed through, by reason:"]
         for reason, names in _by_count(report.passthrough_reasons):

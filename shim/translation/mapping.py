@@ -8,15 +8,19 @@ line. Valid entries are compiled into `Entry` objects the request path uses as-i
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from shim.translation.arguments import TRANSFORMS, Transform
 from shim.translation.fields import CONVERTERS, Converter
 from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
+# Where `recipe:` and `local:` names are looked up, by name at load (docs/recipes.md).
+RECIPE_PACKAGE = "shim.recipes"
 MODES = ("translate", "passthrough", "reject")
 SHAPES = ("status", "list", "object", "scalar", "keys", "flags")
 FAILURE_KINDS = ("rows", "died")
@@ -38,8 +42,11 @@ DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{er
 
 _ENTRY_KEYS = {
     "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
-    "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args", "read_only",
+    "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args", "read_only", "recipe", "local",
 }
+# A recipe or local entry names its answer in Python: these keys of a UAPI entry do not apply.
+_UAPI_ENTRY_KEYS = {"uapi", "drop", "set", "extra_args", "output", "lookup", "json_args"}
+_RECIPE_NAME = re.compile(r"([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\Z")
 _LOOKUP_KEYS = {"uapi", "match", "take", "to", "missing", "args", "where", "convert"}
 _JSON_ARG_KEYS = {"template", "choose", "cases", "missing", "with"}
 _VALUE_RULE_KEYS = {"arg", "transform", "type", "default"}
@@ -186,6 +193,10 @@ class Entry:
     read_only: bool = False
     file: str = ""
     line: int = 0
+    # `recipe:` / `local:` entries: the Python function that answers (shim/recipes/, docs/recipes.md).
+    recipe: Callable[..., Any] | None = None
+    recipe_kind: str = ""  # "recipe" (upstream calls) or "local" (none)
+    recipe_name: str = ""  # as the table wrote it: "subdomain.listsubdomains"
     # The UAPI names of the secret arguments: read on every translated call, so made once here.
     secret_targets: frozenset[str] = field(init=False, default=frozenset())
 
@@ -330,6 +341,9 @@ class _FileCompiler:
         fields["reason"] = reason
         if mode in ("passthrough", "reject") and not reason:
             self.error(line, f"{name}: a {mode} entry says why in 'reason'")
+        kinds = [kind for kind in ("recipe", "local") if kind in spec]
+        if kinds:
+            return self.recipe_entry(name, spec, fields, kinds, count)
         uapi = spec.get("uapi")
         if mode == "translate":
             match = _UAPI.match(uapi) if isinstance(uapi, str) else None
@@ -367,6 +381,13 @@ class _FileCompiler:
                 self.error(spec.line_of("json_args"), f"{name}: json_args is only for translate entries")
             else:
                 fields["json_args"] = self.json_args(name, spec["json_args"], spec.line_of("json_args"))
+        self.common_fields(name, spec, fields)
+        if len(self.errors) != count:
+            return None
+        return Entry(**fields)
+
+    def common_fields(self, name: str, spec: MarkedDict, fields: dict[str, Any]) -> None:
+        """timeout, confidence, sources and read_only: the same for every kind of entry."""
         timeout = spec.get("timeout")
         if timeout is not None:
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
@@ -385,12 +406,64 @@ class _FileCompiler:
         read_only = spec.get("read_only", False)
         if not isinstance(read_only, bool):
             self.error(spec.line_of("read_only"), f"{name}: read_only must be true or false")
-        elif read_only and mode == "reject":
+        elif read_only and fields["mode"] == "reject":
             self.error(spec.line_of("read_only"), f"{name}: read_only is for functions that are called; a reject entry calls nothing")
         fields["read_only"] = read_only is True
+
+    def recipe_entry(self, name: str, spec: MarkedDict, fields: dict[str, Any], kinds: list[str], count: int) -> Entry | None:
+        """A translate entry answered by a Python function of shim/recipes/ (docs/recipes.md)."""
+        if len(kinds) > 1:
+            self.error(spec.line_of("local"), f"{name}: give recipe or local, not both")
+            return None
+        kind = kinds[0]
+        at = spec.line_of(kind)
+        if fields["mode"] != "translate":
+            self.error(spec.line_of("mode"), f"{name}: a {kind} entry has mode translate")
+        for key in spec:
+            if key in _UAPI_ENTRY_KEYS:
+                self.error(spec.line_of(key), f"{name}: '{key}' does not apply to a {kind} entry (its function shapes the answer)")
+        if "since" in spec:
+            try:
+                fields["since"] = parse_version(str(spec["since"]))
+            except ValueError as exc:
+                self.error(spec.line_of("since"), f"{name}: since: {exc}")
+        # `args` only marks secrets here: the function reads the API 2 arguments itself.
+        args, _defaults = self.args(name, spec.get("args", MarkedDict()), spec.line_of("args"))
+        for arg, rule in args.items():
+            if rule.target != arg or rule.transform is not None or rule.values is not None or arg in _defaults:
+                self.error(spec.line_of("args"), f"{name}: args of a {kind} entry only mark secrets ({arg}: {{secret: true}})")
+        fields["args"] = args
+        self.common_fields(name, spec, fields)
+        fields["recipe_kind"], fields["recipe_name"] = kind, spec[kind]
+        fields["recipe"] = self.resolve_recipe(name, kind, spec[kind], at)
         if len(self.errors) != count:
             return None
         return Entry(**fields)
+
+    def resolve_recipe(self, name: str, kind: str, text: Any, line: int) -> Callable[..., Any] | None:
+        found = _RECIPE_NAME.match(text) if isinstance(text, str) else None
+        if not found:
+            self.error(line, f"{name}: {kind} must be module.function (a function of shim/recipes/<module>.py), not {text!r}")
+            return None
+        module_name, func_name = found.groups()
+        try:
+            module = importlib.import_module(f"{RECIPE_PACKAGE}.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{RECIPE_PACKAGE}.{module_name}":
+                raise
+            self.error(line, f"{name}: {kind} {text}: there is no shim/recipes/{module_name}.py")
+            return None
+        function = getattr(module, func_name, None)
+        if not callable(function):
+            self.error(line, f"{name}: {kind} {text}: shim/recipes/{module_name}.py has no function {func_name}")
+            return None
+        if kind == "recipe" and not inspect.iscoroutinefunction(function):
+            self.error(line, f"{name}: recipe {text} must be an async function (it awaits upstream calls)")
+            return None
+        if kind == "local" and inspect.iscoroutinefunction(function):
+            self.error(line, f"{name}: local {text} must be a plain function (a local answer makes no upstream call)")
+            return None
+        return function
 
     def lookup(self, name: str, spec: Any, line: int) -> LookupRule | None:
         where = f"{name}: lookup"

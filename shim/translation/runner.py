@@ -10,11 +10,12 @@ early with its own answer (access denied, invalid account) raises `EarlyAnswer`.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from shim.translation import envelopes, plaincopy
 from shim.translation.arguments import TransformError
 from shim.translation.mapping import Entry
+from shim.translation.recipe import NoRoute, RunUapi, RunWhm, run_recipe
 from shim.translation.recognise import LegacyCall
 from shim.translation.translate import (
     UapiCall,
@@ -29,7 +30,6 @@ from shim.translation.translate import (
 
 log = logging.getLogger("api2shim")
 
-RunUapi = Callable[[UapiCall], Awaitable[Any]]  # one UAPI call → its UAPI result
 
 
 class EarlyAnswer(Exception):
@@ -43,10 +43,26 @@ class EarlyAnswer(Exception):
 class TranslatedAnswer(NamedTuple):  # built per call: a tuple, cheaper than a frozen dataclass
     document: dict[str, Any] | bytes  # bytes: already JSON (a plain copy, translation/plaincopy)
     input_accepted: bool  # False: an argument could not be converted, nothing was called
+    unanswerable: bool = False  # True: no route reaches an answer from here (cPanel's unknown-function document)
 
 
-async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_uapi: RunUapi) -> TranslatedAnswer:
+# A local answer needs no upstream, but cpsrvd would still have checked who asks: this one
+# read, as the account, proves the credentials (403) and the WHM account (invalid user).
+CREDENTIAL_CHECK = UapiCall("Variables", "get_user_information", [], frozenset())
+
+
+async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_uapi: RunUapi,
+                         run_whm: RunWhm | None = None) -> TranslatedAnswer:
+    """`run_whm` makes one WHM API 1 call where the caller can (the WHM port); None elsewhere."""
     module, func = call.module, call.func
+    if entry.recipe is not None:
+        if entry.recipe_kind == "local":
+            await run_uapi(CREDENTIAL_CHECK)
+        try:
+            return TranslatedAnswer(await run_recipe(entry.recipe, entry.recipe_kind, call, user, run_uapi, run_whm), True)
+        except NoRoute as exc:
+            log.info("%s: %s", entry.name, exc)
+            return TranslatedAnswer(envelopes.function_not_found(module, func), True, unanswerable=True)
     try:
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:

@@ -1,0 +1,44 @@
+"""MysqlFE: the answers API 2 built from cPanel's database map, from one UAPI Mysql list each.
+
+cPanel 11.120 (Cpanel/MysqlFE.pm) read the same map UAPI Mysql::list_databases and
+list_users report: a database's users, every user, whether a user exists. A failed read
+dies (event.result 0 with UAPI's error), as the table's other MysqlFE lists do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shim.translation.recipe import RecipeCall
+
+
+async def _users_of(call: RecipeCall, db: str) -> list[str]:
+    """The users granted on database `db` (its full name, as API 2 took it), sorted."""
+    databases = await call.uapi_data("Mysql", "list_databases", died=True) or []
+    for record in databases:
+        if isinstance(record, dict) and record.get("database") == db:
+            return sorted(str(user) for user in record.get("users") or [])
+    return []
+
+
+async def _all_users(call: RecipeCall) -> list[str]:
+    users = await call.uapi_data("Mysql", "list_users", died=True) or []
+    return sorted(str(record.get("user")) for record in users if isinstance(record, dict))
+
+
+async def listusersindb(call: RecipeCall) -> list[Any]:
+    """One {user, db} row per user of the database `db` (none when it has no users or does not exist)."""
+    db = call.args.get("db")
+    return [{"user": user, "db": db} for user in await _users_of(call, db or "")]
+
+
+async def getdbusers(call: RecipeCall) -> list[Any]:
+    """The sorted user names of database `db`, or of the whole account without `db` (a list of strings)."""
+    if "db" in call.args:
+        return await _users_of(call, call.args["db"])
+    return await _all_users(call)
+
+
+async def dbuserexists(call: RecipeCall) -> list[Any]:
+    """[1] when the database user `dbuser` (its full name) exists, else [0]."""
+    return [1 if call.args.get("dbuser", "") in await _all_users(call) else 0]
