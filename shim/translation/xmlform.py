@@ -41,7 +41,9 @@ _START = (
 )
 _NAME = re.compile(f"[{_START}][{_START}\\-.0-9\xb7\u0300-\u036f\u203f-\u2040]*")
 _NOT_NAME_CHAR = re.compile(f"[^{_START}\\-.0-9\xb7\u0300-\u036f\u203f-\u2040]")
+_CACHE_SIZE = 4096
 _names: dict[str, str] = {}
+_layouts: dict[tuple[Any, ...], list[tuple[Any, str]]] = {}
 
 
 def render(document: Any) -> bytes:
@@ -59,7 +61,7 @@ def render(document: Any) -> bytes:
 
 def _write(parts: list[str], name: str, value: Any, indent: str, root: bool = False) -> None:
     if isinstance(value, dict):
-        if value and not root and all(isinstance(item, dict) for item in value.values()):
+        if not root and _is_table(value):
             _write_list(parts, name, _folded(value), indent)
         else:
             _write_hash(parts, name, value, indent)
@@ -75,8 +77,17 @@ def _write_hash(parts: list[str], name: str, value: dict[Any, Any], indent: str)
         return
     parts.append(f"{indent}<{name}>\n")
     inner = indent + _INDENT
-    for key in _ordered_keys(value):
-        _write(parts, element_name(str(key)), value[key], inner)
+    for key, child in _layout(value):
+        item = value[key]
+        kind = type(item)
+        # Plain text and numbers inline: a 1,000-row list is mostly these.
+        if kind is str:
+            text = _NEEDS_ESCAPE.sub(_escape, item) if _NEEDS_ESCAPE.search(item) else item
+            parts.append(f"{inner}<{child}>{text}</{child}>\n")
+        elif kind is int:
+            parts.append(f"{inner}<{child}>{item}</{child}>\n")
+        else:
+            _write(parts, child, item, inner)
     parts.append(f"{indent}</{name}>\n")
 
 
@@ -88,6 +99,24 @@ def _write_list(parts: list[str], name: str, items: list[Any], indent: str) -> N
             parts.append(f"{indent}</{name}>\n")
         else:
             _write(parts, name, item, indent)
+
+
+def _is_table(value: dict[Any, Any]) -> bool:
+    """A non-empty hash whose values are all hashes (XML::Simple folds these)."""
+    if not value or type(next(iter(value.values()))) is not dict:
+        return False
+    return all(isinstance(item, dict) for item in value.values())
+
+
+def _layout(value: dict[Any, Any]) -> list[tuple[Any, str]]:
+    """(key, element name) in writing order; cached per key set, as rows share theirs."""
+    shape = tuple(value)
+    layout = _layouts.get(shape)
+    if layout is None:
+        layout = [(key, element_name(str(key))) for key in _ordered_keys(value)]
+        if len(_layouts) < _CACHE_SIZE:
+            _layouts[shape] = layout
+    return layout
 
 
 def _folded(table: dict[Any, Any]) -> list[dict[Any, Any]]:
@@ -134,6 +163,6 @@ def element_name(key: str) -> str:
             name = _NOT_NAME_CHAR.sub("_", key)
             if not name or not re.match(f"[{_START}]", name):
                 name = "_" + name
-        if len(_names) < 4096:
+        if len(_names) < _CACHE_SIZE:
             _names[key] = name
     return name
