@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from api2calls import Api2Calls
+from conftest import USER_AUTH
 
 MODULE = "Email"
 SECRET = "Mail-Pa55-word"
@@ -407,3 +408,35 @@ async def test_has_delegated_mailman_lists(stack):
     assert await api2_whm(stack, func, delegate="info@elsewhere.test") == (
         200, ok(func, [{func: "“elsewhere.test” is not a domain that you control."}]))
     assert await api2_cpanel(stack, func) == (200, ok(func, [{func: "The “delegate” parameter is required."}]))
+
+
+async def test_checkmaindiscard_follows_every_default_address(stack):
+    calls = Api2Calls(stack, MODULE)
+    assert await calls.whm("checkmaindiscard") == (200, ok("checkmaindiscard", [{"status": 0}]))
+    assert calls.last_uapi() == ("Email", "list_default_address", {"user": ["user"]})
+    await calls.whm("setdefaultaddress", domain="example.com", fwdopt="fail")
+    assert await calls.cpanel("checkmaindiscard") == (200, ok("checkmaindiscard", [{"status": 1}]))
+    # A second mail domain that still delivers makes it 0 again.
+    account = stack.state.accounts["user"]
+    account.other_domains.append("example.net")
+    assert await calls.cpanel("checkmaindiscard") == (200, ok("checkmaindiscard", [{"status": 0}]))
+    await calls.whm("setdefaultaddress", domain="example.net", fwdopt="blackhole")
+    assert await calls.cpanel("checkmaindiscard") == (200, ok("checkmaindiscard", [{"status": 1}]))
+    reason = "upstream answered HTTP 500"
+    stack.state.faults.add("/execute/Email/list_default_address", "status:500", times=1)
+    assert await calls.cpanel("checkmaindiscard") == (502, {"cpanelresult": {
+        "apiversion": 2, "func": "checkmaindiscard", "module": MODULE, "data": [],
+        "event": {"result": 0, "reason": reason}, "error": reason}})
+
+
+async def test_listpopswithimage_appends_the_main_account(stack):
+    calls = Api2Calls(stack, MODULE)
+    main = {"login": '<img src="/frontend/jupiter/images/mainacct.jpg">', "email": "user"}
+    assert await calls.whm("listpopswithimage") == (200, ok("listpopswithimage", [
+        *await calls.uapi("Email", "list_pops", skip_main="1"), main]))
+    assert await calls.cpanel("listpopswithimage", regex="^sales") == (200, ok("listpopswithimage", [
+        *await calls.uapi("Email", "list_pops", skip_main="1", regex="^sales"), main]))
+    _, refused = await stack.get_json(f"{stack.fake_cpanel}/execute/Email/list_pops", params={"regex": "("},
+                                      headers=USER_AUTH)
+    assert await calls.cpanel("listpopswithimage", regex="(") == (
+        200, failed("listpopswithimage", refused["errors"][0], data=[]))

@@ -31,3 +31,17 @@ async def test_setlocale_failure_is_an_empty_list_with_the_error(stack):
     assert await setlang.whm("setlocale", locale="xx", extra="dropped") == (
         200, setlang.failed("setlocale", "The locale “xx” is not available.", rows=[]))
     assert setlang.last_uapi() == ("Locale", "set_locale", {"locale": ["xx"]})
+
+
+async def test_get_locale_name_of_any_locale(stack):
+    locale, setlang = Api2Calls(stack, "Locale"), Api2Calls(stack, "SetLang")
+    assert await locale.whm("get_locale_name", locale="fr") == (200, locale.ok("get_locale_name", [{"name": "French"}]))
+    assert locale.last_uapi() == ("Locale", "list_locales", {})
+    # cPanel answered an unknown tag with the tag itself.
+    assert await locale.cpanel("get_locale_name", locale="xx") == (200, locale.ok("get_locale_name", [{"name": "xx"}]))
+    # Without `locale`, the account's own.
+    assert await locale.cpanel("get_locale_name") == (200, locale.ok("get_locale_name", [{"name": "English"}]))
+    await setlang.whm("setlocale", locale="de")
+    assert await locale.whm("get_locale_name") == (200, locale.ok("get_locale_name", [{"name": "German"}]))
+    stack.state.faults.add("/execute/Locale/list_locales", "status:500", times=1)
+    assert await locale.cpanel("get_locale_name", locale="fr") == (502, died("Locale", "get_locale_name"))

@@ -172,3 +172,25 @@ async def test_listusersindb_getdbusers_dbuserexists(stack):
 async def test_recipe_lists_die_when_uapi_fails(stack, func):
     mysql_data(stack.state.accounts["user"]).running = False
     assert await api2_cpanel(stack, func, db="user_wp", dbuser="user_wpuser") == (200, died(func, MYSQL_DOWN))
+
+
+async def test_gethosts_leaves_out_the_hosts_cpanel_hid(stack):
+    data = mysql_data(stack.state.accounts["user"])
+    data.hosts.update({"server.example.com": "", "example.com": "", "198.51.100.7": "backup"})
+    assert await api2_whm(stack, "gethosts") == (200, ok("gethosts", ["198.51.100.7", "203.0.113.0/24"]))
+    data.running = False
+    assert await api2_cpanel(stack, "gethosts") == (200, {"cpanelresult": {
+        "apiversion": 2, "func": "gethosts", "module": MODULE, "event": {"result": 1}, "data": [],
+        "error": MYSQL_DOWN}})
+
+
+async def test_dbmap_status_is_the_prefix_setting(stack):
+    calls = Api2Calls(stack, "DBmap")
+    assert await calls.whm("status") == (200, calls.ok("status", [{"prefix": 1}]))
+    assert calls.last_uapi() == ("Mysql", "get_restrictions", {})
+    mysql_data(stack.state.accounts["user"]).prefixing = False
+    assert await calls.cpanel("status") == (200, calls.ok("status", [{"prefix": 0}]))
+    mysql_data(stack.state.accounts["user"]).running = False
+    assert await calls.cpanel("status") == (200, {"cpanelresult": {
+        "apiversion": 2, "func": "status", "module": "DBmap", "data": [],
+        "event": {"result": 0, "reason": MYSQL_DOWN}, "error": MYSQL_DOWN}})

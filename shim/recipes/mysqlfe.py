@@ -42,3 +42,19 @@ async def getdbusers(call: RecipeCall) -> list[Any]:
 async def dbuserexists(call: RecipeCall) -> list[Any]:
     """[1] when the database user `dbuser` (its full name) exists, else [0]."""
     return [1 if call.args.get("dbuser", "") in await _all_users(call) else 0]
+
+
+async def gethosts(call: RecipeCall) -> list[Any]:
+    """The account's remote MySQL hosts as sorted bare names (cPanel 11.120 MysqlFE.pm):
+    every host of the grant list but `localhost`, the server's hostname and the account's
+    primary domain, which API 2 left out. Hosts from Mysql::get_host_notes, the hostname
+    from StatsBar::get_stats, the primary domain from Variables::get_user_information.
+    A failed read is answered with its error and no hosts."""
+    notes = await call.uapi_data("Mysql", "get_host_notes")
+    stats = await call.uapi_data("StatsBar", "get_stats", {"display": "hostname"})
+    info = await call.uapi_data("Variables", "get_user_information", {"name": "domain"})
+    hidden = {"localhost"}
+    hidden.update(str(row.get("value")) for row in stats or [] if isinstance(row, dict) and row.get("id") == "hostname")
+    if isinstance(info, dict) and info.get("domain"):
+        hidden.add(str(info["domain"]))
+    return sorted(host for host in (notes or {}) if host not in hidden)

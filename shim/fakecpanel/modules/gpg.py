@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..registry import Args, UapiContext, UapiOutcome, uapi_function
+from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
 from ..state import CpanelAccount
 
 CREATED = 1_700_000_000
+GPG_BROKEN = "The system failed to run “gpg”."  # the fake's wording
 
 
 @dataclass(slots=True)
 class GpgState:
     public: list[dict[str, Any]] = field(default_factory=list)
     secret: list[dict[str, Any]] = field(default_factory=list)
+    broken: bool = False  # True: every listing fails, as when gpg cannot be run
 
 
 def _key(kind: str, key_id: str, user_id: str) -> dict[str, Any]:
@@ -34,7 +36,10 @@ def _seed(account: CpanelAccount) -> GpgState:
 
 
 def gpg_state(account: CpanelAccount) -> GpgState:
-    return account.module_state("GPG", _seed)
+    state = account.module_state("GPG", _seed)
+    if state.broken:
+        raise UapiError(GPG_BROKEN)
+    return state
 
 
 @uapi_function("GPG", "list_public_keys", samples=[{}])
