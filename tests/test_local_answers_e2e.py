@@ -2,7 +2,7 @@
 
 Each still makes the account check read before answering (docs/recipes.md); the rows are
 cPanel 11.120's (StatsBar's counters, Rand, LangMods::langlist, Branding::preloadconf,
-FSTest::dirisempty).
+FSTest::dirisempty, SubDomain's reserved labels and label pattern).
 """
 
 import re
@@ -41,6 +41,9 @@ async def test_getranddata(stack):
                               {"lang": "php-pecl", "name": "PHP PECL"}, {"lang": "ruby", "name": "Ruby Gem"}]),
     ("Branding", "preloadconf", []),
     ("FSTest", "dirisempty", []),
+    ("SubDomain", "getreservedsubdomains", ["www", "_wildcard_", "wildcard_safe"]),
+    ("SubDomain", "validregex", [r"^\*$|^(?:\*\.)?[\da-zA-Z](?:[-\da-zA-Z]*[\da-zA-Z])?"
+                                 r"(?:\.[\da-zA-Z](?:[-\da-zA-Z]*[\da-zA-Z])?)*$"]),
 ])
 async def test_fixed_answers_on_both_ports(stack, module, func, data):
     calls = Api2Calls(stack, module)

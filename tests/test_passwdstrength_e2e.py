@@ -9,6 +9,6 @@ async def test_get_required_strength(stack):
         200, calls.ok("get_required_strength", [{"strength": 65}]))
     assert await calls.cpanel("get_required_strength", app="virtual") == (
         200, calls.ok("get_required_strength", [{"strength": 50}]))
-    error = ("“email” is not a valid application (cpaddons, createacct, ftp, htaccess, mysql, passwd, pop, "
+    error = ("“email” is not a valid application (cpaddons, createacct, ftp, htaccess, list, mysql, passwd, pop, "
              "postgres, sshkey, webdisk, virtual).")
     assert await calls.cpanel("get_required_strength", app="email") == (200, calls.failed("get_required_strength", error, rows=[]))

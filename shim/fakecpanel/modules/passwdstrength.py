@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
 
-PASSWORD_APPS = ("cpaddons", "createacct", "ftp", "htaccess", "mysql", "passwd", "pop", "postgres", "sshkey",
+PASSWORD_APPS = ("cpaddons", "createacct", "ftp", "htaccess", "list", "mysql", "passwd", "pop", "postgres", "sshkey",
                  "webdisk", "virtual")
 REQUIRED_STRENGTH = 65
 VIRTUAL_STRENGTH = 50
