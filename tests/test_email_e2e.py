@@ -10,6 +10,8 @@ import pytest
 from api2calls import Api2Calls
 from conftest import USER_AUTH
 
+from shim.fakecpanel.modules.emailauth import emailauth_state
+
 MODULE = "Email"
 SECRET = "Mail-Pa55-word"
 
@@ -440,3 +442,18 @@ async def test_listpopswithimage_appends_the_main_account(stack):
                                       headers=USER_AUTH)
     assert await calls.cpanel("listpopswithimage", regex="(") == (
         200, failed("listpopswithimage", refused["errors"][0], data=[]))
+
+
+async def test_set_email_signing_switches_dkim_of_the_primary_domain(stack):
+    calls = Api2Calls(stack, MODULE)
+    dkim = emailauth_state(stack.state.accounts["user"]).dkim
+    assert await calls.whm("set_email_signing", dkim="yes") == (200, ok("set_email_signing", [1, "DKIM signing enabled"]))
+    assert calls.last_uapi() == ("EmailAuth", "enable_dkim", {"domain": ["example.com"]}) and dkim == {"example.com"}
+    assert await calls.cpanel("set_email_signing", dkim="0") == (200, ok("set_email_signing", [1, "DKIM signing disabled"]))
+    assert dkim == set()
+    writes = len(stack.state.requests)
+    # API 2's own refusals, without any call upstream but the account check.
+    assert await calls.cpanel("set_email_signing", dkim="maybe") == (
+        200, ok("set_email_signing", [0, "Unrecognized value dkim='maybe': use 0 or 1"]))
+    assert await calls.cpanel("set_email_signing") == (200, ok("set_email_signing", [0, "No 'dkim' argument provided"]))
+    assert not any("EmailAuth" in str(r.form) or "EmailAuth" in r.path for r in stack.state.requests[writes:])
