@@ -179,6 +179,23 @@ async def test_zoneedit_records_and_failures_inside_the_rows(stack):
         "type": "TXT", "record": "tok&<en>", "txtdata": "tok&<en>"}))
 
 
+# --- answers made by a recipe (several upstream reads) ------------------------------------------
+
+
+async def test_a_recipes_answer_is_written_in_xml_too(stack):
+    # A list of strings is the repeated <data> element (one is a plain string to simplexml);
+    # no users is no <data> at all.
+    assert await cpanel_xml(stack, "MysqlFE", "getdbusers", db="user_wp") == (
+        200, ok("MysqlFE", "getdbusers", "user_wpuser"))
+    params = xml_params("MysqlFE", "createdbuser", dbuser="user_bob", password="Db-Pa55-word")
+    assert (await same_call_in_json(stack, stack.whm, params, ROOT_AUTH))["cpanelresult"]["data"] == [1]
+    await same_call_in_json(stack, stack.whm, xml_params("MysqlFE", "setdbuserprivileges", db="user_wp",
+                                                         dbuser="user_bob", privileges="SELECT"), ROOT_AUTH)
+    assert await cpanel_xml(stack, "MysqlFE", "getdbusers", db="user_wp") == (
+        200, ok("MysqlFE", "getdbusers", ["user_bob", "user_wpuser"]))
+    assert await whm_xml(stack, "MysqlFE", "getdbusers", db="user_nosuch") == (200, ok("MysqlFE", "getdbusers", None))
+
+
 # --- what cannot translate passes through ----------------------------------------------------
 
 
