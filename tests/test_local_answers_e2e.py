@@ -11,6 +11,8 @@ import pytest
 from api2calls import Api2Calls
 from conftest import ROOT_AUTH
 
+from shim.recipes.statsbar import perl_int
+
 
 async def test_row_counters_start_afresh_on_every_call(stack):
     calls = Api2Calls(stack, "StatsBar")
@@ -58,3 +60,8 @@ async def test_an_unknown_account_is_refused_before_a_local_answer(stack):
         "cpanel_jsonapi_user": "nosuch", "cpanel_jsonapi_apiversion": "2",
         "cpanel_jsonapi_module": "Rand", "cpanel_jsonapi_func": "getranddata"}) == (200, {"cpanelresult": {
             "data": {"reason": reason, "result": "0"}, "type": "text", "error": reason}})
+
+
+@pytest.mark.parametrize("text, value", [("7", 7), (" 12abc", 12), ("-3", -3), ("+4", 4), ("abc", 0), ("", 0)])
+def test_perl_int_takes_the_leading_whole_number(text, value):
+    assert perl_int(text) == value

@@ -29,7 +29,7 @@ async def accountmanagelist(call: RecipeCall) -> list[Any]:
     for account in accounts:
         if pattern is not None and not pattern.search(account):
             continue
-        enabled = int(await call.uapi_data("BoxTrapper", "get_status", {"email": account}) or 0)
+        enabled = 1 if str(await call.uapi_data("BoxTrapper", "get_status", {"email": account})) == "1" else 0
         rows.append({"account": account, "accounturi": uri_escape(account),
                      "status": "Enabled" if enabled else "Disabled", "enabled": enabled,
                      "bg": "even" if len(rows) % 2 == 0 else "odd"})

@@ -23,7 +23,8 @@ async def appstrengths(call: RecipeCall) -> list[Any]:
     rows: list[Any] = [{"app": "htaccess", "strength": 0}]
     for app in APPLICATIONS:
         data = await call.uapi_data("PasswdStrength", "get_required_strength", {"app": app})
-        strength = int(data.get("strength", 0)) if isinstance(data, dict) else 0
+        value = str(data.get("strength", 0)) if isinstance(data, dict) else "0"
+        strength = int(value) if value.isdigit() else 0
         if strength != BASE_STRENGTH:
             rows.append({"app": app, "strength": strength})
     return rows

@@ -25,11 +25,16 @@ def month_of(key: Any) -> str:
     return f"{t.tm_year:04d}-{t.tm_mon:02d}"
 
 
-async def _by_month(call: RecipeCall, grouping: str) -> dict[str, Any]:
+async def _by_start(call: RecipeCall, grouping: str) -> dict[int, Any]:
+    """UAPI's answer by month start (Unix time); keys that are not times are left out."""
     data = await call.uapi_data("Bandwidth", "query", {"grouping": grouping}, died=True)
     if not isinstance(data, dict):
         return {}
-    return {month_of(key): value for key, value in data.items()}
+    return {int(key): value for key, value in data.items() if str(key).isdigit() and len(str(key)) <= 11}
+
+
+async def _by_month(call: RecipeCall, grouping: str) -> dict[str, Any]:
+    return {month_of(start): value for start, value in (await _by_start(call, grouping)).items()}
 
 
 async def getmonthlybandwidth(call: RecipeCall) -> list[Any]:
@@ -54,8 +59,7 @@ async def getthismonthsbwusage(call: RecipeCall) -> list[Any]:
     The latest month key is the current month when now falls within that month's length
     of its start; otherwise nothing was used this month yet.
     """
-    data = await call.uapi_data("Bandwidth", "query", {"grouping": "year_month"}, died=True)
-    starts = {int(key): value for key, value in data.items()} if isinstance(data, dict) else {}
+    starts = await _by_start(call, "year_month")
     if starts:
         latest = max(starts)
         year, month = map(int, month_of(latest).split("-"))
