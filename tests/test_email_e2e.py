@@ -457,3 +457,18 @@ async def test_set_email_signing_switches_dkim_of_the_primary_domain(stack):
         200, ok("set_email_signing", [0, "Unrecognized value dkim='maybe': use 0 or 1"]))
     assert await calls.cpanel("set_email_signing") == (200, ok("set_email_signing", [0, "No 'dkim' argument provided"]))
     assert not any("EmailAuth" in str(r.form) or "EmailAuth" in r.path for r in stack.state.requests[writes:])
+
+
+async def test_getabsbrowsedir_builds_the_mail_folder_path(stack):
+    calls = Api2Calls(stack, MODULE)
+    assert await calls.whm("getabsbrowsedir", account="info@example.com", dir=".Sent") == (
+        200, ok("getabsbrowsedir", [{"absdir": "/home/user/mail/example.com/info/.Sent"}]))
+    assert calls.last_uapi() == ("Variables", "get_user_information", {"name": ["home"]})
+    assert await calls.cpanel("getabsbrowsedir", dir="/home/user/mail/../.Trash/") == (
+        200, ok("getabsbrowsedir", [{"absdir": "/home/user/mail/.Trash"}]))
+    assert await calls.cpanel("getabsbrowsedir") == (200, ok("getabsbrowsedir", [{"absdir": "/home/user/mail"}]))
+    reason = "upstream answered HTTP 500"
+    stack.state.faults.add("/execute/Variables/get_user_information", "status:500", times=1)
+    assert await calls.cpanel("getabsbrowsedir") == (502, {"cpanelresult": {
+        "apiversion": 2, "func": "getabsbrowsedir", "module": MODULE, "data": [],
+        "event": {"result": 0, "reason": reason}, "error": reason}})

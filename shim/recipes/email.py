@@ -4,7 +4,7 @@ checkmaindiscard: [{status: 1}] when every domain's default address discards mai
 (`:fail:`, `:blackhole:` or `/dev/null` in it), else [{status: 0}];
 listpopswithimage: listpops without the main account, then one more record for the main
 account whose `login` is the interface's image tag (theme-dependent path) and `email` the
-cPanel user name; set_email_signing: below.
+cPanel user name; set_email_signing and getabsbrowsedir: below.
 """
 
 from __future__ import annotations
@@ -71,3 +71,32 @@ async def set_email_signing(call: RecipeCall) -> list[Any]:
     if refused:
         return [0, str(refused[0].get("msg", ""))]
     return [1, done]
+
+
+def mail_dir(home: str, dir_: str, account: str) -> str:
+    """cPanel's mail-folder path for `dir_` (cPanel 11.120 maildirfixup, in words): the base is
+    `mail`, or `mail/DOMAIN/USER` for a mail account `USER@DOMAIN` (slashes removed, repeated
+    dots squeezed in the domain); a leading base or home prefix of `dir_` is dropped, `..` is
+    removed, and the result is HOME/BASE/DIR with `//` collapsed and a final `/` dropped."""
+    base = "mail"
+    if "@" in account:
+        user, _, domain = account.partition("@")
+        domain = re.sub(r"\.+", ".", domain.replace("/", ""))
+        base = f"mail/{domain}/{user.replace('/', '')}"
+    if dir_.startswith(base):
+        dir_ = dir_[len(base):]
+    for prefix in (f"{home}/{base}", home):
+        if dir_.startswith(prefix):
+            dir_ = dir_[len(prefix):]
+            break
+    path = re.sub(r"//+", "/", f"{home}/{base}/{dir_.replace('..', '')}")
+    return path[:-1] if path.endswith("/") else path
+
+
+async def getabsbrowsedir(call: RecipeCall) -> list[Any]:
+    """[{absdir}]: the absolute path of mail folder `dir` of `account` (the cPanel account's
+    own mail when absent). API 2 then resolved symbolic links on the server's disk, which
+    cannot be seen from here: mail folders are plain directories on a standard server."""
+    info = await call.uapi_data("Variables", "get_user_information", {"name": "home"})
+    home = str(info.get("home", "")) if isinstance(info, dict) else ""
+    return [{"absdir": mail_dir(home, call.arg("dir"), call.arg("account"))}]
