@@ -12,7 +12,7 @@ from aiohttp import web
 
 from shim.config import Config, ServiceConfig
 from shim.inbound.credentials import account_of
-from shim.inbound.guard import API_PATH, TOO_LARGE_REASON, Gate, guard_for
+from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, Gate, guard_for
 from shim.observability import observe
 from shim.translation import envelopes, xmlform
 from shim.translation.mapping import Entry, MappingTable, load_table
@@ -139,8 +139,7 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     api_path = request[API_PATH]
     if api_path is None:
         return await _pass_through(request, state)
-    # A GET has no body: reading it would still cost a coroutine and a buffer.
-    body = await request.read() if request.body_exists else b""
+    body = request[API_BODY]  # read by the guard, within the API 2 caps
     content_type = request.headers.get("Content-Type", "")
     # rel_url: the same decoded query as request.url without building an absolute URL.
     params = merge_params(list(request.rel_url.query.items()), parse_form(body, content_type))

@@ -23,7 +23,8 @@ from shim.config import (
     load_config,
 )
 from shim.inbound.guard import Gate
-from shim.inbound.listener import HttpLimits, start_listener
+from shim.inbound.connections import ClientConnections
+from shim.inbound.listener import start_listener
 from shim.inbound.tls import server_context
 from shim.observability.observe import Runtime, configure_logging
 from shim.observability.usage import UsageTracker, fetch_usage, write_report
@@ -298,7 +299,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = None,
                  reloader: Reloader | None = None, *, reuse_port: bool = False) -> None:
     log = logging.getLogger("api2shim")
-    limits = HttpLimits(max_line_size=config.max_line_size, max_field_size=config.max_field_size)
+    limits = config.http_limits()
+    connections = ClientConnections(config.max_connections_per_client)  # one count for every listener
     ssl_context = server_context(config.tls_cert, config.tls_key) if config.tls_cert and config.tls_key else None
     gate = Gate(config.max_concurrent)  # one cap for the whole process
     runtime = runtime or Runtime()
@@ -310,12 +312,12 @@ async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = 
             app = create_app(config, service.name, tables, runtime, gate=gate)
             listener = await start_listener(
                 app, service.listen_host, service.listen_port, limits=limits, ssl_context=ssl_context,
-                reuse_port=reuse_port, shutdown_timeout=config.shutdown_timeout,
+                reuse_port=reuse_port, shutdown_timeout=config.shutdown_timeout, connections=connections,
             )
             listeners.append(listener)
             log.info("%s listening on %s://%s:%d, upstream %s", service.name, "https" if ssl_context else "http",
                      service.listen_host, listener.port, service.upstream)
-        admin = await start_admin(config, runtime, reloader, reuse_port=reuse_port)
+        admin = await start_admin(config, runtime, reloader, reuse_port=reuse_port, gate=gate)
         if reloader is not None:
             reload_on_sighup(reloader)
         gcpolicy.settle_after_start()

@@ -14,7 +14,15 @@ from typing import Any, Callable
 
 from yarl import URL
 
-from shim.inbound.listener import DEFAULT_MAX_FIELD_SIZE, DEFAULT_MAX_LINE_SIZE
+from shim.inbound.listener import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+    DEFAULT_MAX_FIELD_SIZE,
+    DEFAULT_MAX_HEAD_SIZE,
+    DEFAULT_MAX_LINE_SIZE,
+    HttpLimits,
+)
 from shim.inbound.tls import ca_file_error, server_files_error
 from shim.translation.mapping import DEFAULT_MODE, MODES, parse_version
 from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
@@ -24,7 +32,15 @@ DEFAULT_UPSTREAMS = {"whm": "https://127.0.0.1:2087", "cpanel": "https://127.0.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 # UAPI calls such as backups or SSL installs can take a while; API 2 clients waited too.
 DEFAULT_READ_TIMEOUT = 300.0
-DEFAULT_MAX_API_BODY = 16 * 1024 * 1024  # a /json-api/cpanel body read to find the call
+# A /json-api/cpanel body, read whole to find the call. The largest real API 2 call is an
+# SSL install (certificate, key and CA bundle: 10-20 KiB, urlencoded a little more); 256 KiB
+# is ten times that, and parses in a few milliseconds whatever its content.
+DEFAULT_MAX_API_BODY = 256 * 1024
+# An API 2 body must arrive whole within this many seconds of its head (a slow link sends
+# 256 KiB in well under this), and no gap between its bytes may be longer than the idle
+# timeout, which also bounds a pause in a streamed pass-through upload.
+DEFAULT_BODY_TIMEOUT = 60.0
+DEFAULT_BODY_IDLE_TIMEOUT = 15.0
 DEFAULT_MAX_UPSTREAM_ANSWER = 64 * 1024 * 1024  # a UAPI answer the shim parses
 DEFAULT_POOL_SIZE = 100
 # Pass-through uploads (backups, file manager) are streamed, so they may be large.
@@ -173,6 +189,12 @@ class Config:
     max_passthrough_body: int = DEFAULT_MAX_PASSTHROUGH_BODY
     max_concurrent: int = DEFAULT_MAX_CONCURRENT
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT
+    keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    body_idle_timeout: float = DEFAULT_BODY_IDLE_TIMEOUT
+    max_head_size: int = DEFAULT_MAX_HEAD_SIZE
+    max_connections_per_client: int = DEFAULT_MAX_CONNECTIONS_PER_CLIENT
     workers: int = DEFAULT_WORKERS
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -191,12 +213,14 @@ class Config:
                 parse_version(self.upstream_version)
             except ValueError as exc:
                 errors.add("upstream_version", f"upstream_version: {exc}")
-        for name in ("connect_timeout", "read_timeout", "shutdown_timeout"):
+        for name in ("connect_timeout", "read_timeout", "shutdown_timeout", "head_timeout", "keepalive_timeout",
+                     "body_timeout", "body_idle_timeout"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 errors.add(name, f"{name} must be a positive number of seconds, not {value!r}")
         for name in ("max_line_size", "max_field_size", "max_api_body", "max_upstream_answer", "pool_size",
-                     "max_passthrough_body", "max_concurrent", "workers"):
+                     "max_passthrough_body", "max_concurrent", "workers", "max_head_size",
+                     "max_connections_per_client"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 errors.add(name, f"{name} must be a positive whole number, not {value!r}")
@@ -213,8 +237,19 @@ class Config:
             problem = server_files_error(self.tls_cert, self.tls_key)
             if problem:
                 errors.add(problem[0], problem[1])
+        if (isinstance(self.max_head_size, int) and isinstance(self.max_line_size, int)
+                and 0 < self.max_line_size and self.max_head_size < self.max_line_size):
+            errors.add("max_head_size", f"max_head_size ({self.max_head_size}) must be at least max_line_size "
+                       f"({self.max_line_size}): a request line alone may be that long")
         if errors:
             raise ConfigError(list(errors))
+
+    def http_limits(self) -> HttpLimits:
+        """What the listeners enforce beneath aiohttp (shim.inbound.listener)."""
+        return HttpLimits(max_line_size=self.max_line_size, max_field_size=self.max_field_size,
+                          max_head_size=self.max_head_size, head_timeout=self.head_timeout,
+                          keepalive_timeout=self.keepalive_timeout,
+                          max_connections_per_client=self.max_connections_per_client)
 
     def service(self, name: str) -> ServiceConfig | None:
         return next((s for s in self.services if s.name == name), None)
@@ -257,6 +292,12 @@ _FILE_KEYS = {
     "limits.max_passthrough_body": "max_passthrough_body",
     "limits.max_concurrent": "max_concurrent",
     "timeouts.shutdown": "shutdown_timeout",
+    "timeouts.head": "head_timeout",
+    "timeouts.keepalive": "keepalive_timeout",
+    "timeouts.body": "body_timeout",
+    "timeouts.body_idle": "body_idle_timeout",
+    "limits.max_head_size": "max_head_size",
+    "limits.max_connections_per_client": "max_connections_per_client",
     "workers": "workers",
     "tls.cert": "tls_cert",
     "tls.key": "tls_key",

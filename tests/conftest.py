@@ -70,8 +70,9 @@ async def start_stack(overrides: dict[str, Any] | None = None, state: fakecpanel
         },
     )
     tables = tables or TableHolder(load_configured_table(config))
-    shim_whm = await start_listener(create_app(config, "whm", tables, runtime), "127.0.0.1", 0)
-    shim_cpanel = await start_listener(create_app(config, "cpanel", tables, runtime), "127.0.0.1", 0)
+    limits = config.http_limits()
+    shim_whm = await start_listener(create_app(config, "whm", tables, runtime), "127.0.0.1", 0, limits=limits)
+    shim_cpanel = await start_listener(create_app(config, "cpanel", tables, runtime), "127.0.0.1", 0, limits=limits)
     listeners: list[Listener] = [shim_whm, shim_cpanel, fake_whm, fake_cpanel]
     return state, config, listeners
 

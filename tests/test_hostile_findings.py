@@ -109,3 +109,305 @@ async def test_a_small_pass_through_answer_that_breaks_off_becomes_a_502(path, a
     finally:
         await shim.close()
         upstream.close()
+
+
+# --- shared helpers for raw-socket findings ------------------------------------------------------
+
+API2_PASSWD_PATH = "/json-api/cpanel?" + PASSWD
+
+
+async def _stack(overrides):
+    state, config, listeners = await start_stack(overrides)
+    return state, config, listeners, listeners[0].port, listeners[1].port
+
+
+async def _close(listeners):
+    for listener in listeners:
+        await listener.close()
+
+
+async def _connect(port, source="127.0.0.1"):
+    return await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
+
+
+async def _answer(reader, timeout=3.0):
+    """One whole answer (head and Content-Length body) from a raw connection."""
+    async with asyncio.timeout(timeout):
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        body = await reader.readexactly(length)
+    return head, body
+
+
+async def _closed(reader, timeout=3.0):
+    async with asyncio.timeout(timeout):
+        return await reader.read() == b""
+
+
+async def _legit_call(port):
+    """A translated call from 127.0.0.1, on a connection of its own."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{port}{API2_PASSWD_PATH}", headers=ROOT_AUTH) as resp:
+            return resp.status, await resp.json(content_type=None)
+
+
+def _failed(reason, module="Ftp", func="passwd"):
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": module, "data": [],
+                             "event": {"result": 0, "reason": reason}, "error": reason}}
+
+
+# --- finding 1: one large API 2 body -------------------------------------------------------------
+
+async def test_a_large_chunked_api2_body_gets_an_api2_413_and_the_connection_closes():
+    """16 MiB of chunked multipart: cut off at limits.max_api_body (256 KiB by default), answered
+    with an API 2 413 and closed, so a request pipelined after the refused body is never served."""
+    state, config, listeners, whm, _ = await _stack({})
+    try:
+        assert config.max_api_body == 256 * 1024
+        reader, writer = await _connect(whm)
+        writer.write(b"POST " + API2_PASSWD_PATH.encode() + b" HTTP/1.1\r\nHost: h\r\nAuthorization: "
+                     + ROOT_AUTH["Authorization"].encode() + b"\r\nContent-Type: multipart/form-data; boundary=B\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        chunk = b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" + b"x" * 65000 + b"\r\n"
+        # Just past the cap, then wait: a client still sending when the shim closes would get a
+        # reset that swallows the answer (the attack suite sends the whole 16 MiB).
+        writer.write(b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(5)))
+        head, body = await _answer(reader)
+        assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
+        import orjson
+        assert orjson.loads(body) == _failed("the request body is too large")
+        writer.close()
+        # A declared body over the cap, with a whole request pipelined behind it: never served.
+        reader, writer = await _connect(whm)
+        smuggled = b"GET /json-api/version?api.version=1 HTTP/1.1\r\nHost: h\r\n\r\n"
+        big = b"x" * (256 * 1024 + 1)
+        writer.write(b"POST " + API2_PASSWD_PATH.encode() + b" HTTP/1.1\r\nHost: h\r\nContent-Length: "
+                     + str(len(big)).encode() + b"\r\n\r\n" + smuggled)
+        head, _ = await _answer(reader)
+        assert head.startswith(b"HTTP/1.1 413 ") and await _closed(reader)
+        writer.close()
+        assert state.requests_to("/json-api/version") == [] and state.requests_to("/json-api/uapi_cpanel") == []
+    finally:
+        await _close(listeners)
+
+
+async def test_a_body_exactly_at_the_cap_is_read_and_one_byte_more_is_not():
+    state, config, listeners, whm, _ = await _stack({"max_api_body": 300})
+    try:
+        async with aiohttp.ClientSession() as http:
+            body = PASSWD.encode()
+            exact = body + b"&pad=" + b"p" * (300 - len(body) - 5)
+            assert len(exact) == 300
+            for data, status in ((exact, 200), (exact + b"p", 413)):
+                async def chunked():
+                    yield data[:100]
+                    yield data[100:]
+
+                for payload in (data, chunked()):  # declared and chunked
+                    async with http.post(f"http://127.0.0.1:{whm}/json-api/cpanel", data=payload,
+                                         headers=ROOT_AUTH) as resp:
+                        assert resp.status == status, (len(data), payload)
+    finally:
+        await _close(listeners)
+
+
+async def test_too_many_arguments_are_refused_before_they_are_parsed():
+    _, _, listeners, whm, _ = await _stack({})
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"http://127.0.0.1:{whm}/json-api/cpanel?{PASSWD}", data=b"a&" * 100_000,
+                                 headers=ROOT_AUTH) as resp:
+                assert (resp.status, await resp.json(content_type=None)) == (
+                    413, _failed("the request has too many arguments"))
+            async with http.get(f"http://127.0.0.1:{whm}/json-api/cpanel?" + "a&" * 300, headers=ROOT_AUTH) as resp:
+                reason = "the request has too many arguments"
+                assert (resp.status, await resp.json(content_type=None)) == (413, {"cpanelresult": {
+                    "apiversion": 2, "data": [], "event": {"result": 0, "reason": reason}, "error": reason}})
+            assert await _legit_call(whm) == (200, OK_PASSWD)
+    finally:
+        await _close(listeners)
+
+
+def test_form_parsing_finds_the_same_fields_as_before():
+    from shim.translation.recognise import count_fields, parse_form
+
+    assert parse_form(b"a=1&b=&c&&d=%C3%A9+x&e=\xc3\xa9&f=%ZZ&quota=", "") == [
+        ("a", "1"), ("b", ""), ("c", ""), ("d", "é x"), ("e", "é"), ("f", "%ZZ"), ("quota", "")]
+    multipart = (b"preamble\r\n--B \r\nContent-Disposition: form-data; name=\"a\\\"b\"\r\n\r\nv1\r\n"
+                 b"--B\r\ncontent-disposition: form-data; name=plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                 b"aGk=\r\n--B\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n\r\n"
+                 b"--B\r\nContent-Disposition: form-data; filename=\"x\"\r\n\r\nno name\r\n--B--\r\nepilogue")
+    assert parse_form(multipart, 'multipart/form-data; boundary="B"') == [("a\"b", "v1"), ("plain", "hi"), ("empty", "")]
+    assert count_fields(multipart, "multipart/form-data; boundary=B") == 5
+    assert count_fields(b"a&b&c", "") == 3 and count_fields(b"", "") == 0
+
+
+# --- finding 2: slow bodies ---------------------------------------------------------------------
+
+async def test_slow_bodies_hold_no_concurrency_slot_and_time_out():
+    _, _, listeners, whm, _ = await _stack({"max_concurrent": 4, "body_timeout": 1.0, "body_idle_timeout": 0.4})
+    try:
+        slow = []
+        for index in range(12):
+            reader, writer = await _connect(whm, f"127.0.0.{2 + index % 3}")
+            writer.write(b"POST " + API2_PASSWD_PATH.encode() + b" HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\nx")
+            slow.append((reader, writer))
+        await asyncio.sleep(0.1)
+        # Every slow body is being read, yet the real call gets a slot.
+        assert await _legit_call(whm) == (200, OK_PASSWD)
+        # A body that keeps trickling still ends at timeouts.body; one that stops, at the idle time.
+        reader, writer = slow[0]
+        for _ in range(6):
+            writer.write(b"x")
+            await asyncio.sleep(0.25)
+        import orjson
+        for reader, writer in slow:
+            head, body = await _answer(reader, timeout=2.0)
+            assert head.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in head
+            assert orjson.loads(body) == _failed("the request body did not arrive in time")
+            writer.close()
+    finally:
+        await _close(listeners)
+
+
+# --- finding 4: unfinished heads, idle connections, connections per address ---------------------
+
+async def test_an_unfinished_head_gets_408_after_the_head_timeout():
+    _, _, listeners, whm, _ = await _stack({"head_timeout": 0.3})
+    try:
+        reader, writer = await _connect(whm)
+        writer.write(b"GET /json-api/version HTTP/1.1\r\nHost: h\r\nX-Slow: ")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        head, body = await _answer(reader, timeout=2.0)
+        assert (head.split(b"\r\n")[0], body) == (b"HTTP/1.1 408 Request Timeout", b"408 Request Timeout\n")
+        assert 0.25 < loop.time() - started < 1.5 and await _closed(reader)
+        writer.close()
+    finally:
+        await _close(listeners)
+
+
+async def test_a_head_past_max_head_size_gets_431_without_being_held():
+    _, config, listeners, whm, _ = await _stack({})
+    try:
+        assert config.max_head_size == 128 * 1024
+        reader, writer = await _connect(whm)
+        writer.write(b"GET / HTTP/1.1\r\nHost: h\r\n")
+        try:
+            for _ in range(127):  # the attack: 127 header lines of 64 KiB, no blank line (8 MB)
+                writer.write(b"X-Fill: " + b"f" * (64 * 1024 - 20) + b"\r\n")
+                await writer.drain()
+        except ConnectionError:
+            pass
+        head, body = await _answer(reader)
+        assert (head.split(b"\r\n")[0], body) == (b"HTTP/1.1 431 Request Header Fields Too Large",
+                                                  b"431 Request Header Fields Too Large\n")
+        writer.close()
+    finally:
+        await _close(listeners)
+
+
+async def test_an_idle_connection_is_closed_after_the_keepalive_timeout():
+    from shim.inbound.listener import HttpLimits
+
+    assert HttpLimits().keepalive_timeout == 15.0 and HttpLimits().head_timeout == 10.0  # the defaults
+    _, _, listeners, whm, _ = await _stack({"keepalive_timeout": 0.3})
+    try:
+        reader, writer = await _connect(whm)  # sends nothing at all
+        assert await _closed(reader, timeout=2.0)
+        writer.close()
+        reader, writer = await _connect(whm)  # one request, then idle
+        writer.write(b"GET /json-api/version?api.version=1 HTTP/1.1\r\nHost: h\r\n" + b"Authorization: "
+                     + ROOT_AUTH["Authorization"].encode() + b"\r\n\r\n")
+        head, _ = await _answer(reader)
+        assert head.startswith(b"HTTP/1.1 200 ") and await _closed(reader, timeout=2.0)
+        writer.close()
+    finally:
+        await _close(listeners)
+
+
+async def test_connections_per_client_address_are_capped():
+    _, _, listeners, whm, _ = await _stack({"max_connections_per_client": 3})
+    try:
+        held = [await _connect(whm, "127.0.0.3") for _ in range(3)]
+        reader, writer = await _connect(whm, "127.0.0.3")
+        head, body = await _answer(reader)
+        assert (head.split(b"\r\n")[0], body) == (b"HTTP/1.1 503 Service Unavailable", b"503 Service Unavailable\n")
+        assert b"Retry-After: 1" in head and await _closed(reader)
+        writer.close()
+        assert await _legit_call(whm) == (200, OK_PASSWD)  # another address is not affected
+        held.pop()[1].close()
+        await asyncio.sleep(0.05)
+        reader, writer = await _connect(whm, "127.0.0.3")  # room again
+        writer.write(b"GET /json-api/version?api.version=1 HTTP/1.1\r\nHost: h\r\nAuthorization: "
+                     + ROOT_AUTH["Authorization"].encode() + b"\r\n\r\n")
+        head, _ = await _answer(reader)
+        assert head.startswith(b"HTTP/1.1 200 ")
+        writer.close()
+        for _, held_writer in held:
+            held_writer.close()
+    finally:
+        await _close(listeners)
+
+
+def test_ipv4_mapped_addresses_count_as_their_ipv4_client():
+    from shim.inbound.connections import ClientConnections, client_address
+
+    assert client_address(("::ffff:192.0.2.7", 1, 0, 0)) == "192.0.2.7"
+    assert client_address(("2001:db8::1", 1, 0, 0)) == "2001:db8::1"
+    assert client_address(("192.0.2.7", 1)) == "192.0.2.7"
+    counts = ClientConnections(2)
+    assert counts.admit(client_address(("::ffff:192.0.2.7", 1, 0, 0))) and counts.admit("192.0.2.7")
+    assert not counts.admit(client_address(("::ffff:192.0.2.7", 2, 0, 0)))
+    counts.release("192.0.2.7")
+    assert counts.admit("192.0.2.7") and counts.total == 2
+
+
+async def test_readiness_reports_saturation():
+    from conftest import ops_stack_context
+
+    from shim.inbound.guard import Gate
+    from shim.operations.admin import create_admin_app
+
+    async with ops_stack_context() as stack:
+        gate = Gate(2)
+        admin = await start_listener(create_admin_app(stack.runtime, stack.config.services, None, gate), "127.0.0.1", 0)
+        try:
+            url = f"http://127.0.0.1:{admin.port}/readyz"
+            async with stack.http.get(url) as resp:
+                assert (resp.status, await resp.json()) == (200, {"ready": True, "reasons": []})
+            gate.in_flight = 2
+            async with stack.http.get(url) as resp:
+                assert (resp.status, await resp.json()) == (
+                    503, {"ready": False, "reasons": ["saturated: 2 of 2 requests in progress"]})
+        finally:
+            await admin.close()
+
+
+def test_the_new_settings_load_from_the_file_and_bad_values_name_file_and_line(tmp_path):
+    from shim.config import ConfigError, load_config
+
+    path = tmp_path / "shim.yaml"
+    path.write_text("whm: {listen: '127.0.0.1:1'}\ntimeouts:\n  head: 5\n  keepalive: 7\n  body: 30\n  body_idle: 3\n"
+                    "limits:\n  max_head_size: 70000\n  max_connections_per_client: 9\n  max_api_body: 65536\n")
+    config = load_config(path)
+    assert (config.head_timeout, config.keepalive_timeout, config.body_timeout, config.body_idle_timeout,
+            config.max_head_size, config.max_connections_per_client, config.max_api_body) == (5, 7, 30, 3, 70000, 9, 65536)
+    limits = config.http_limits()
+    assert (limits.head_timeout, limits.keepalive_timeout, limits.max_head_size, limits.max_connections_per_client) == (
+        5, 7, 70000, 9)
+    path.write_text("whm: {listen: '127.0.0.1:1'}\ntimeouts:\n  head: 0\n  keepalive: -1\n  body: x\n  body_idle: 0\n"
+                    "limits:\n  max_head_size: 1000\n  max_connections_per_client: 0\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert raised.value.errors == [
+        f"{path}:3: head_timeout must be a positive number of seconds, not 0",
+        f"{path}:4: keepalive_timeout must be a positive number of seconds, not -1",
+        f"{path}:5: body_timeout must be a positive number of seconds, not 'x'",
+        f"{path}:6: body_idle_timeout must be a positive number of seconds, not 0",
+        f"{path}:9: max_connections_per_client must be a positive whole number, not 0",
+        f"{path}:8: max_head_size (1000) must be at least max_line_size (65536): a request line alone may be that long",
+    ]

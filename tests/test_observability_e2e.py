@@ -232,7 +232,7 @@ async def test_reload_from_a_config_file_reports_errors_with_lines_and_what_need
                     "default_mode: sideways\n")
     result = await reloader.reload()
     assert result.as_json() == {"reloaded": False, "serving": "the previous table", "errors": [
-        f"{path}:6: unknown key 'reed' in timeouts (allowed: connect, read, shutdown)",
+        f"{path}:6: unknown key 'reed' in timeouts (allowed: body, body_idle, connect, head, keepalive, read, shutdown)",
     ]}
     assert reloader.lifecycle.last_reload_error == result.as_json()["errors"]
 

@@ -60,6 +60,14 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
+from shim.inbound.connections import (
+    HEAD_TIMEOUT,
+    HEAD_TOO_LARGE,
+    TOO_MANY_CONNECTIONS,
+    ConnectionPolicy,
+    client_address,
+)
+
 log = logging.getLogger(__name__)
 
 _CRLF = b"\r\n"
@@ -260,6 +268,9 @@ class Limits(Protocol):
     @property
     def max_headers(self) -> int: ...
 
+    @property
+    def max_head_size(self) -> int: ...
+
 
 class RequestFramer:
     """Cuts one connection's byte stream into requests and normalises quirky heads.
@@ -283,12 +294,16 @@ class RequestFramer:
         "_stray",
         "_line_start",
         "quirks_seen",
+        "head_too_large",
     )
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
         self._max_line = max(limits.max_line_size, limits.max_field_size)
-        self._max_head = limits.max_line_size + limits.max_headers * (limits.max_field_size + 2)
+        # A whole head: aiohttp's per-line limits allow max_headers lines of max_field_size
+        # (8 MiB with the defaults); max_head_size bounds what one unfinished head may hold.
+        self._max_head = min(limits.max_line_size + limits.max_headers * (limits.max_field_size + 2),
+                             limits.max_head_size)
         self._state = _HEAD
         self._remaining = 0  # body or chunk bytes still to forward
         self._trailers = 0
@@ -300,6 +315,8 @@ class RequestFramer:
         self._line_start = 0
         # Quirks normalised on this connection; for logging and tests.
         self.quirks_seen: tuple[str, ...] = ()
+        # An unfinished head went past max_head_size: the connection is to be refused (431).
+        self.head_too_large = False
 
     @property
     def passthrough(self) -> bool:
@@ -308,6 +325,11 @@ class RequestFramer:
     @property
     def discarding(self) -> bool:
         return self._state == _DISCARD
+
+    @property
+    def holding_head(self) -> bool:
+        """An unfinished request head is waiting for its end (what the head timeout bounds)."""
+        return self._state == _HEAD and bool(self._held)
 
     def feed(self, data: bytes) -> bytes:
         state = self._state
@@ -471,6 +493,7 @@ class RequestFramer:
         """
         size = len(held)
         if size > self._max_head:
+            self.head_too_large = True
             return False
         if old < 40 and not _REQUEST_START.match(held):
             return False
@@ -489,31 +512,96 @@ class RequestFramer:
         return self._bare_lf <= self._stray + pending
 
 
+# How long a refused connection's further bytes are read and dropped before it is closed.
+REFUSED_LINGER_SECONDS = 2.0
+
+
 class LenientProtocol(asyncio.Protocol):
     """A thin protocol in front of aiohttp's RequestHandler (or any asyncio protocol).
 
     Only what the client sends is touched, through a RequestFramer; the transport is the
-    real one, so the handler's writes, flow control and TLS details are unaffected.
+    real one, so the handler's writes, flow control and TLS details are unaffected. With a
+    ConnectionPolicy (shim.inbound.connections) it also refuses a client address past its
+    connection cap, a head past max_head_size (431) and a head slower than the head timeout
+    (408), each answered with a fixed text before the connection closes.
     """
 
-    __slots__ = ("_inner", "framer")
+    __slots__ = ("_inner", "framer", "_policy", "_client", "_transport", "_head_timer", "_refused")
 
-    def __init__(self, inner: asyncio.Protocol, framer: RequestFramer) -> None:
+    def __init__(self, inner: asyncio.Protocol, framer: RequestFramer, policy: ConnectionPolicy | None = None) -> None:
         self._inner = inner
         self.framer = framer
+        self._policy = policy
+        self._client: str | None = None
+        self._transport: asyncio.Transport | None = None
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._refused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        policy = self._policy
+        if policy is not None:
+            client = client_address(transport.get_extra_info("peername"))
+            if not policy.connections.admit(client):
+                # aiohttp never hears of this connection.
+                self._refuse(transport, TOO_MANY_CONNECTIONS)  # type: ignore[arg-type]
+                return
+            self._client = client
+            self._transport = transport  # type: ignore[assignment]
         self._inner.connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
-        data = self.framer.feed(data)
+        if self._refused:
+            return
+        framer = self.framer
+        data = framer.feed(data)
+        if self._policy is not None:
+            if framer.head_too_large:
+                self._refuse(self._transport, HEAD_TOO_LARGE)
+                return
+            if framer.holding_head:
+                if self._head_timer is None:
+                    self._head_timer = asyncio.get_running_loop().call_later(
+                        self._policy.head_timeout, self._head_timed_out)
+            elif self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
         if data:
             self._inner.data_received(data)
 
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.framer.holding_head and not self._refused:
+            self._refuse(self._transport, HEAD_TIMEOUT)
+
+    def _refuse(self, transport: asyncio.Transport | None, answer: bytes) -> None:
+        """Answer, then close; what the client still sends meanwhile is read and dropped for a
+        moment, so its kernel does not turn our close into a reset that swallows the answer."""
+        self._refused = True
+        if transport is None or transport.is_closing():
+            return
+        transport.write(answer)
+        if transport.can_write_eof():
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(REFUSED_LINGER_SECONDS, transport.close)
+        else:
+            transport.close()
+
     def eof_received(self) -> bool | None:
+        if self._refused:
+            if self._transport is not None:
+                self._transport.close()  # the client is done too
+            return None
         return self._inner.eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        if self._client is not None and self._policy is not None:
+            self._policy.connections.release(self._client)
+            self._client = None
+        if self._refused and self._transport is None:
+            return  # refused before aiohttp saw it
         self._inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -524,11 +612,11 @@ class LenientProtocol(asyncio.Protocol):
 
 
 def lenient_protocol_factory(
-    make_protocol: Callable[[], asyncio.Protocol], limits: Limits
+    make_protocol: Callable[[], asyncio.Protocol], limits: Limits, policy: ConnectionPolicy | None = None
 ) -> Callable[[], LenientProtocol]:
     """Wrap a protocol factory, e.g. an aiohttp ``web.Server``, for ``loop.create_server``."""
 
     def factory() -> LenientProtocol:
-        return LenientProtocol(make_protocol(), RequestFramer(limits))
+        return LenientProtocol(make_protocol(), RequestFramer(limits), policy)
 
     return factory

@@ -10,6 +10,7 @@ from aiohttp import web
 from yarl import URL
 
 from shim.inbound.client_errors import QuietRequestHandler
+from shim.inbound.connections import ClientConnections, ConnectionPolicy
 from shim.inbound.framing import lenient_protocol_factory
 
 # Certificates, keys and CA bundles travel in the query string of legacy
@@ -17,6 +18,26 @@ from shim.inbound.framing import lenient_protocol_factory
 DEFAULT_MAX_LINE_SIZE = 64 * 1024
 DEFAULT_MAX_FIELD_SIZE = 64 * 1024
 DEFAULT_MAX_HEADERS = 128
+# A whole request head: the 64 KiB request line an SSL install's query needs, plus 64 KiB of
+# header lines (credentials and cookies are well under 8 KiB). aiohttp's per-line limits
+# alone allow 128 lines of 64 KiB, 8 MiB per unfinished head; past this the connection gets
+# a 431 and is closed.
+DEFAULT_MAX_HEAD_SIZE = 128 * 1024
+# A head must arrive whole within this many seconds of its first byte (a billing server sends
+# it in one packet; a slowloris client never finishes): 408, closed.
+DEFAULT_HEAD_TIMEOUT = 10.0
+# An idle keep-alive connection (or a new one that sends nothing) is closed after this long.
+# Clients reuse a connection within a second or two when they reuse it at all; aiohttp's own
+# default is 3630 s, which lets idle connections pile up. Like the upstream pool's 15 s.
+DEFAULT_KEEPALIVE_TIMEOUT = 15.0
+# Connections one client address may hold open at once (every listener of the process
+# together). A billing server opens a handful; a provisioning burst a few dozen. A quarter of
+# max_concurrent, so one address cannot hold every slot; past it: 503, closed.
+DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 128
+# After an answer that refused an unread body (413, 408), the rest of the body is read and
+# dropped for at most this long before the close, so the client reads the answer instead of a
+# reset. aiohttp's 10 s let a refused client hold its connection ten times longer than needed.
+LINGERING_SECONDS = 2.0
 # aiohttp's own default: how long closing waits for requests in flight before cancelling them.
 DEFAULT_SHUTDOWN_TIMEOUT = 60.0
 # aiohttp's TCPSite default listen backlog, kept by our own site.
@@ -28,12 +49,20 @@ class HttpLimits:
     max_line_size: int = DEFAULT_MAX_LINE_SIZE
     max_field_size: int = DEFAULT_MAX_FIELD_SIZE
     max_headers: int = DEFAULT_MAX_HEADERS
+    max_head_size: int = DEFAULT_MAX_HEAD_SIZE
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT
+    keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT
+    max_connections_per_client: int = DEFAULT_MAX_CONNECTIONS_PER_CLIENT
 
     def __post_init__(self) -> None:
-        for name in ("max_line_size", "max_field_size", "max_headers"):
+        for name in ("max_line_size", "max_field_size", "max_headers", "max_head_size", "max_connections_per_client"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, not {value!r}")
+        for name in ("head_timeout", "keepalive_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
 
 
 class LenientTCPSite(web.BaseSite):
@@ -48,7 +77,7 @@ class LenientTCPSite(web.BaseSite):
     do). Re-check that contract when upgrading aiohttp.
     """
 
-    __slots__ = ("_host", "_port", "_limits", "_web_server", "_handler_args", "_tls", "_reuse_port")
+    __slots__ = ("_host", "_port", "_limits", "_web_server", "_handler_args", "_tls", "_reuse_port", "_policy")
 
     def __init__(
         self,
@@ -59,6 +88,7 @@ class LenientTCPSite(web.BaseSite):
         limits: HttpLimits,
         ssl_context: ssl.SSLContext | None = None,
         reuse_port: bool = False,
+        connections: ClientConnections | None = None,
     ) -> None:
         super().__init__(runner, ssl_context=ssl_context, backlog=DEFAULT_BACKLOG)
         self._host = host
@@ -70,7 +100,11 @@ class LenientTCPSite(web.BaseSite):
             "max_line_size": limits.max_line_size,
             "max_field_size": limits.max_field_size,
             "max_headers": limits.max_headers,
+            "keepalive_timeout": limits.keepalive_timeout,
+            "lingering_time": LINGERING_SECONDS,
         }
+        self._policy = ConnectionPolicy(connections or ClientConnections(limits.max_connections_per_client),
+                                        limits.head_timeout)
         self._tls = ssl_context
         self._reuse_port = reuse_port or None
 
@@ -97,7 +131,7 @@ class LenientTCPSite(web.BaseSite):
             return QuietRequestHandler(web_server, loop=loop, **self._handler_args)
 
         self._server = await loop.create_server(
-            lenient_protocol_factory(make_handler, self._limits),
+            lenient_protocol_factory(make_handler, self._limits, self._policy),
             self._host,
             self._port,
             ssl=self._tls,
@@ -128,6 +162,7 @@ async def start_listener(
     ssl_context: ssl.SSLContext | None = None,
     reuse_port: bool = False,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+    connections: ClientConnections | None = None,
 ) -> Listener:
     """Serve `app`; `reuse_port` lets worker processes share one port (SO_REUSEPORT).
 
@@ -146,8 +181,11 @@ async def start_listener(
         max_line_size=limits.max_line_size,
         max_field_size=limits.max_field_size,
         max_headers=limits.max_headers,
+        keepalive_timeout=limits.keepalive_timeout,
+        lingering_time=LINGERING_SECONDS,
     )
     await runner.setup()
-    site = LenientTCPSite(runner, host, port, limits=limits, ssl_context=ssl_context, reuse_port=reuse_port)
+    site = LenientTCPSite(runner, host, port, limits=limits, ssl_context=ssl_context, reuse_port=reuse_port,
+                          connections=connections)
     await site.start()
     return Listener(runner=runner, site=site, host=host, port=site.port)

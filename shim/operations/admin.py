@@ -4,8 +4,9 @@ It is a separate server so that no WHM or cPanel path is shadowed. It answers wi
 credentials, so it listens on loopback unless configured otherwise (see `admin` in config.py).
 
     GET  /healthz   200 while the process runs
-    GET  /readyz    200 when config is loaded, every upstream accepts a TCP connection and the
-                    process is not draining; else 503 with the reasons
+    GET  /readyz    200 when config is loaded, every upstream accepts a TCP connection, the
+                    process is not draining and not saturated (every concurrency slot
+                    taken); else 503 with the reasons
     GET  /metrics   Prometheus text format
     GET  /usage     the API 2 usage rows as JSON (what `python -m shim usage` prints)
     POST /reload    reload config and mappings (see reload.py); 200 or 422 with the errors
@@ -23,6 +24,7 @@ import orjson
 from aiohttp import web
 
 from shim.config import Config, ServiceConfig
+from shim.inbound.guard import Gate
 from shim.inbound.listener import Listener, start_listener
 from shim.observability.metrics import CONTENT_TYPE, multiprocess_dir
 from shim.observability.observe import Runtime
@@ -39,13 +41,17 @@ READY_CONNECT_TIMEOUT = 0.8
 _RUNTIME = web.AppKey("admin_runtime", Runtime)
 _UPSTREAMS = web.AppKey("admin_upstreams", tuple)
 _RELOADER = web.AppKey("admin_reloader", object)
+_GATE = web.AppKey("admin_gate", object)
 
 
-def create_admin_app(runtime: Runtime, services: Sequence[ServiceConfig], reloader: Reloader | None) -> web.Application:
+def create_admin_app(runtime: Runtime, services: Sequence[ServiceConfig], reloader: Reloader | None,
+                     gate: Gate | None = None) -> web.Application:
+    """`gate` is the services' concurrency cap: readiness reports it full."""
     app = web.Application()
     app[_RUNTIME] = runtime
     app[_UPSTREAMS] = tuple(services)
     app[_RELOADER] = reloader
+    app[_GATE] = gate
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
@@ -81,6 +87,10 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     runtime = request.app[_RUNTIME]
     reasons = runtime.lifecycle.not_ready_reasons()
+    gate: Gate | None = request.app[_GATE]  # type: ignore[assignment]
+    if gate is not None and gate.in_flight >= gate.limit:
+        # Every slot taken: new calls get a 503 at once, so a balancer should send them elsewhere.
+        reasons.append(f"saturated: {gate.in_flight} of {gate.limit} requests in progress")
     services: tuple[ServiceConfig, ...] = request.app[_UPSTREAMS]
     reachable = await asyncio.gather(*(_reachable(s) for s in services))
     reasons += [f"{s.name} upstream unreachable" for s, ok in zip(services, reachable) if not ok]
@@ -136,7 +146,7 @@ def _json(document: object, *, status: int = 200) -> web.Response:
 
 
 async def start_admin(
-    config: Config, runtime: Runtime, reloader: Reloader | None, *, reuse_port: bool = False
+    config: Config, runtime: Runtime, reloader: Reloader | None, *, reuse_port: bool = False, gate: Gate | None = None
 ) -> Listener | None:
     """The admin listener when the config asks for one (it does by default)."""
     listen = config.admin_settings.listen
@@ -144,7 +154,7 @@ async def start_admin(
         return None
     host, port = listen
     # Workers share the admin port like the others; /metrics sums them all (multiprocess mode).
-    listener = await start_listener(create_admin_app(runtime, config.services, reloader), host, port,
+    listener = await start_listener(create_admin_app(runtime, config.services, reloader, gate), host, port,
                                     reuse_port=reuse_port)
     log.info("admin listening on %s:%d (healthz, readyz, metrics, usage, reload)", host, listener.port)
     return listener
