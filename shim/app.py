@@ -15,7 +15,7 @@ from shim.inbound.credentials import account_of
 from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, Gate, guard_for
 from shim.observability import observe
 from shim.translation import envelopes, xmlform
-from shim.translation.mapping import Entry, MappingTable, load_table
+from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_table
 from shim.translation.recognise import (
     LegacyCall,
     merge_params,
@@ -124,6 +124,7 @@ def load_configured_table(config: Config) -> MappingTable:
         list(config.mappings) or None,
         default_mode=config.default_mode,
         upstream_version=config.upstream_version,
+        upstream_api2=config.upstream_api2,
     )
 
 
@@ -151,6 +152,11 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     mode = table.mode_for(entry)
     observe.note_call(request, call.module, call.func, mode, entry is not None, call.args, table)
     if mode == "reject":
+        return _answer(request, envelopes.function_not_found(call.module, call.func))
+    if mode == UNANSWERABLE:
+        # No native API 2 upstream and no route of the shim's: what cPanel answers for a
+        # function it does not have, not a pass-through that fails in some other shape.
+        observe.note_outcome(request, "unanswerable")
         return _answer(request, envelopes.function_not_found(call.module, call.func))
     if mode == "passthrough":
         return await _pass_through(request, state, body, call)

@@ -35,7 +35,7 @@ from shim.translation import coverage
 from shim.translation.api2_functions import API2_FUNCTIONS
 from shim.translation.arguments import TransformError
 from shim.translation.coverage import FORMATS
-from shim.translation.mapping import DEFAULT_MODE, MappingTable, load_table
+from shim.translation.mapping import DEFAULT_MODE, UNANSWERABLE, UPSTREAM_API2, MappingTable, load_table
 from shim.translation.recognise import (
     merge_params,
     recognise,
@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("--config", type=Path, help="YAML config file (mappings, default_mode, upstream_version)")
     coverage.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
     coverage.add_argument("--upstream-version", help="cPanel version of the upstream: newer entries pass through")
+    coverage.add_argument("--upstream-api2", choices=UPSTREAM_API2,
+                          help="absent: the upstream serves no native API 2 (functions without a route are unanswerable)")
     coverage.add_argument("--module", action="append", help="report only this API 2 module (repeatable)")
     coverage.add_argument("--format", choices=FORMATS, default="table")
     coverage.set_defaults(run=_cmd_coverage)
@@ -121,6 +123,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{service}-upstream", metavar="URL", help=f"the real {service} service")
     parser.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
     parser.add_argument("--upstream-version", help="cPanel version of the upstream, e.g. 11.120")
+    parser.add_argument("--upstream-api2", choices=UPSTREAM_API2,
+                        help="present (default) or absent: whether the upstream still serves native API 2")
     parser.add_argument("--workers", type=int, help="processes serving the same ports (default 1)")
     parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS,
                         help="app log level (default: logging.level in the config, else INFO)")
@@ -132,7 +136,7 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
     names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version",
-             "workers", "admin_listen")
+             "upstream_api2", "workers", "admin_listen")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -175,7 +179,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         if args.config:
             config = load_config(args.config, {"whm_listen": "127.0.0.1:0"})
             table = load_table(args.mappings or list(config.mappings) or None,
-                               default_mode=config.default_mode, upstream_version=config.upstream_version)
+                               default_mode=config.default_mode, upstream_version=config.upstream_version,
+                               upstream_api2=config.upstream_api2)
     except (SourceErrors, ConfigError) as exc:
         _print_errors([str(exc)])
         return 1
@@ -191,7 +196,9 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     print(f"API 2 {call.module}::{call.func}: {mode} (decided by {where})")
     if entry and mode != entry.mode:
         print(f"  the entry says translate, but the upstream is older than {'.'.join(map(str, entry.since or ()))}")
-    if mode == "reject":
+    if mode in ("reject", UNANSWERABLE):
+        if mode == UNANSWERABLE:
+            print("  no route, and the upstream serves no native API 2 (upstream_api2: absent)")
         print(f"  answers: Could not find function '{call.func}' in module '{call.module}'")
         return 0
     if mode == "passthrough":
@@ -242,17 +249,19 @@ def _offline_config(path: Path | None) -> Config | None:
     return load_config(path, {"whm_listen": "127.0.0.1:0"}) if path else None
 
 
-def _table_for(config: Config | None, mappings: list[Path] | None, version: str | None) -> MappingTable:
+def _table_for(config: Config | None, mappings: list[Path] | None, version: str | None,
+               api2: str | None = None) -> MappingTable:
     """The table as `serve` would load it; flags win over the config file."""
     if config is not None:
         return load_table(mappings or list(config.mappings) or None, default_mode=config.default_mode,
-                          upstream_version=version or config.upstream_version)
-    return load_table(mappings, default_mode=DEFAULT_MODE, upstream_version=version)
+                          upstream_version=version or config.upstream_version,
+                          upstream_api2=api2 or config.upstream_api2)
+    return load_table(mappings, default_mode=DEFAULT_MODE, upstream_version=version, upstream_api2=api2 or "present")
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
     try:
-        table = _table_for(_offline_config(args.config), args.mappings, args.upstream_version)
+        table = _table_for(_offline_config(args.config), args.mappings, args.upstream_version, args.upstream_api2)
     except (ConfigError, SourceErrors, ValueError) as exc:
         _print_errors(_errors_of(exc))
         return 1

@@ -24,7 +24,7 @@ from shim.inbound.listener import (
     HttpLimits,
 )
 from shim.inbound.tls import ca_file_error, server_files_error
-from shim.translation.mapping import DEFAULT_MODE, MODES, parse_version
+from shim.translation.mapping import DEFAULT_MODE, MODES, UPSTREAM_API2, parse_version
 from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 SERVICES = ("whm", "cpanel")
@@ -177,6 +177,7 @@ class Config:
     mappings: tuple[Path, ...] = ()
     default_mode: str = DEFAULT_MODE
     upstream_version: str | None = None
+    upstream_api2: str = "present"  # "absent": the upstream serves no native API 2 (after cPanel's removal)
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     max_line_size: int = DEFAULT_MAX_LINE_SIZE
@@ -213,6 +214,8 @@ class Config:
                 parse_version(self.upstream_version)
             except ValueError as exc:
                 errors.add("upstream_version", f"upstream_version: {exc}")
+        if self.upstream_api2 not in UPSTREAM_API2:
+            errors.add("upstream_api2", f"upstream_api2 must be one of {', '.join(UPSTREAM_API2)}, not '{self.upstream_api2}'")
         for name in ("connect_timeout", "read_timeout", "shutdown_timeout", "head_timeout", "keepalive_timeout",
                      "body_timeout", "body_idle_timeout"):
             value = getattr(self, name)
@@ -280,6 +283,7 @@ _FILE_KEYS = {
     "mappings": "mappings",
     "default_mode": "default_mode",
     "upstream_version": "upstream_version",
+    "upstream_api2": "upstream_api2",
     "timeouts.connect": "connect_timeout",
     "timeouts.read": "read_timeout",
     "limits.max_line_size": "max_line_size",

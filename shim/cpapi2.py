@@ -42,7 +42,7 @@ import yaml
 
 from shim.config import Config, ConfigError, load_config
 from shim.translation import envelopes, xmlform
-from shim.translation.mapping import Entry, MappingTable, load_table
+from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_table
 from shim.translation.recognise import LegacyCall
 from shim.translation.runner import EarlyAnswer, run_translated
 from shim.translation.translate import (
@@ -162,7 +162,7 @@ def load_settings(path: Path | None) -> tuple[Config, Cpapi2Settings, MappingTab
     config = load_config(path, {"whm_listen": "127.0.0.1:0"})
     settings = parse_settings(config.extra.get("cpapi2"))
     table = load_table(list(config.mappings) or None, default_mode=config.default_mode,
-                       upstream_version=config.upstream_version)
+                       upstream_version=config.upstream_version, upstream_api2=config.upstream_api2)
     return config, settings, table
 
 
@@ -247,7 +247,7 @@ class Runner:
 
     async def answer(self, entry: Entry | None, mode: str) -> tuple[dict[str, Any], bool]:
         module, func = self.inv.module, self.inv.func
-        if mode == "reject":
+        if mode in ("reject", UNANSWERABLE):
             return envelopes.function_not_found(module, func), True
         try:
             if mode == "passthrough":

@@ -61,6 +61,7 @@ def test_json_on_a_small_table_with_the_version_gate(park):
     assert json.loads(result.stdout) == {
         "upstream_version": "11.120",
         "default_mode": "passthrough",
+        "upstream_api2": "present",
         "total": {"functions": 5, "translate": 1, "passthrough": 2, "reject": 1, "no_entry": 1,
                   "recipe": 0, "local": 0, "inferred": 1},
         "split": {"translated": 1, "recipe": 0, "local": 0, "no_route": 4},

@@ -35,6 +35,8 @@ Registry contract (registry.py) — how to add a UAPI module without touching th
   * Native API 2 functions (answered at /json-api/cpanel without translation) register
     with `@api2_function("Module", "func")` on `def f(ctx, args) -> Api2Outcome(data,
     error=None)`; an `error` makes the document carry `cpanelresult.error`.
+`state.native_api2 = False` is cPanel after API 2's removal: /json-api/cpanel answers
+every API 2 function with the "Could not find function" document (the end-state tests).
 Native API 2 here: all seven Ftp functions (thin wrappers over UAPI, as in cPanel
 11.120), `StatsBar::stat` (display=ftpaccounts|diskusage|hostname|cpanelversion; the
 same rows as UAPI StatsBar::get_stats) and `SSH::listkeys` (API 2 only in cPanel too).

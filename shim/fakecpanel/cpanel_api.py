@@ -3,7 +3,9 @@
 /json-api/cpanel answers by `cpanel_jsonapi_apiversion` (or `cpanel_xmlapi_apiversion`;
 both prefixes are read for every parameter):
   absent or 2  native API 2 from the API 2 registry; unknown functions get cPanel's
-               "Could not find function" document
+               "Could not find function" document — and so does every function when
+               `state.native_api2` is False (cPanel after API 2's removal; assumed: no
+               live server without API 2 was available to observe)
   3            UAPI, wrapped: {"apiversion":3,"func","module","result":{…}}
   1            API 1 is not implemented: an API 1 style failure event
   anything else  the text-type error document
@@ -112,7 +114,7 @@ def legacy_document(
 
 
 def api2_document(call: Call, account: CpanelAccount, module: str, func: str, args: Args) -> dict[str, Any]:
-    handler = call.api2.get(module, func)
+    handler = call.api2.get(module, func) if call.state.native_api2 else None
     if handler is None:
         return {
             "cpanelresult": {

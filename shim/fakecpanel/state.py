@@ -159,6 +159,8 @@ class FakeState:
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: FaultScript = field(default_factory=FaultScript)
     sessions: dict[tuple[str, str], Session] = field(default_factory=dict)  # (service, cookie) -> session
+    # False: cPanel after the removal of API 2 — /json-api/cpanel serves no native API 2 function.
+    native_api2: bool = True
 
     @classmethod
     def demo(cls) -> "FakeState":

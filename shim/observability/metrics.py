@@ -44,10 +44,12 @@ from prometheus_client.core import (
 )
 from prometheus_client.utils import floatToGoString
 
-from shim.translation.mapping import MODES
+from shim.translation.mapping import MODES, UNANSWERABLE
 
 UNMAPPED = "unmapped"
-OUTCOMES = ("ok", "denied", "rejected", "invalid", "upstream_error")
+# A call's mode label: the table's modes, and `unanswerable` (no route, no native API 2 upstream).
+CALL_MODES = (*MODES, UNANSWERABLE)
+OUTCOMES = ("ok", "denied", "rejected", "invalid", "upstream_error", "unanswerable")
 ERROR_KINDS = (
     "timeout", "connect", "broken", "status", "html", "json", "too_large", "encoding", "answer", "internal",
 )
@@ -121,7 +123,7 @@ class Metrics:
     def count_call(self, function: str, mapped: bool, mode: str, outcome: str) -> None:
         key = (
             function if mapped else UNMAPPED,
-            mode if mode in MODES else OTHER,
+            mode if mode in CALL_MODES else OTHER,
             outcome if outcome in OUTCOMES else OTHER,
         )
         if self._shared is not None:

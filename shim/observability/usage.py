@@ -19,7 +19,8 @@ from typing import Any, Iterable, TextIO
 MAX_ROWS = 10_000
 MAX_NAME = 64  # a module or function name longer than any real one is cut
 MAX_AGENT = 200
-MODE_WORDS = {"translate": "translated", "passthrough": "passed through", "reject": "rejected"}
+MODE_WORDS = {"translate": "translated", "passthrough": "passed through", "reject": "rejected",
+              "unanswerable": "UNANSWERABLE (no route, no API 2 upstream)"}
 
 
 @dataclass(slots=True)
@@ -147,6 +148,21 @@ def write_report(tracker: UsageTracker, out: TextIO, source: str) -> None:
     for row in table:
         cells = [cell.rjust(w) if i == 2 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         out.write("  ".join(cells + [row[-1]]).rstrip() + "\n")
+    for mode, heading in _AT_RISK:
+        calls: dict[str, int] = {}
+        for r in rows:
+            if r.mode == mode:
+                calls[r.function] = calls.get(r.function, 0) + r.calls
+        if calls:
+            listed = ", ".join(f"{name} ({n} call{'s' if n != 1 else ''})" for name, n in sorted(calls.items()))
+            out.write(f"\n{heading}: {listed}\n")
+
+
+# The calls an operator must act on before (or since) cPanel removes API 2.
+_AT_RISK = (
+    ("passthrough", "Will break when cPanel removes API 2 (answered by native API 2 only)"),
+    ("unanswerable", "Unanswerable now (no route, and the upstream serves no native API 2)"),
+)
 
 
 FETCH_TIMEOUT = 10.0

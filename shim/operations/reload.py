@@ -5,7 +5,7 @@ loads without error replaces the live one, in one assignment (`TableHolder.table
 request that already read the table finishes on it. On any error the last good table
 keeps serving and the errors are logged, returned and kept in `Lifecycle.last_reload_error`.
 
-What a reload applies: the mapping files, `mappings`, `default_mode` and `upstream_version`.
+What a reload applies: the mapping files, `mappings`, `default_mode`, `upstream_version` and `upstream_api2`.
 Listeners, upstreams, timeouts, limits, TLS, admin and logging settings are read at start
 only; a reload that finds them changed says which ones need a restart.
 """
@@ -29,7 +29,7 @@ from shim.translation.yamlsource import SourceErrors
 log = logging.getLogger("api2shim.reload")
 
 # Config fields a reload applies; any other difference needs a restart.
-RELOADED_FIELDS = frozenset({"mappings", "default_mode", "upstream_version"})
+RELOADED_FIELDS = frozenset({"mappings", "default_mode", "upstream_version", "upstream_api2"})
 # Bookkeeping, not settings: where each value was set in the file.
 _NOT_SETTINGS = frozenset({"origins"})
 

@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from shim.translation.mapping import MappingTable
+from shim.translation.mapping import UNANSWERABLE, MappingTable
 
 BUCKETS = ("translate", "passthrough", "reject", "no_entry")
 INFERRED_CONFIDENCES = ("medium", "low")
@@ -66,6 +66,7 @@ class Counts:
 class Coverage:
     upstream_version: str | None
     default_mode: str
+    upstream_api2: str = "present"
     modules: dict[str, Counts] = field(default_factory=dict)
     total: Counts = field(default_factory=Counts)
     passthrough_reasons: dict[str, list[str]] = field(default_factory=dict)  # reason → functions
@@ -94,6 +95,7 @@ def compute(
     report = Coverage(
         upstream_version=_dotted(table.upstream_version) if table.upstream_version else None,
         default_mode=table.default_mode,
+        upstream_api2=table.upstream_api2,
     )
     known = {(module, func) for module, names in functions.items() for func in names}
     for module in sorted(functions, key=str.lower):
@@ -108,6 +110,8 @@ def compute(
                 report.no_entry.append(name)
             else:
                 bucket = table.mode_for(entry)
+                if bucket == UNANSWERABLE:
+                    bucket = "passthrough"  # the entry passes through; the upstream has nothing to pass to
                 if bucket == "passthrough":
                     reason = entry.reason
                     if entry.mode == "translate":
@@ -148,6 +152,7 @@ def as_document(report: Coverage) -> dict[str, Any]:
     return {
         "upstream_version": report.upstream_version,
         "default_mode": report.default_mode,
+        "upstream_api2": report.upstream_api2,
         "total": report.total.as_dict(),
         "split": report.total.split(),
         "modules": {module: counts.as_dict() for module, counts in report.modules.items()},
@@ -173,8 +178,11 @@ def _by_count(reasons: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
 
 def _title(report: Coverage) -> str:
     version = report.upstream_version or "not stated (assumed current)"
-    return (f"API 2 coverage: {report.total.functions} functions; upstream cPanel version: {version}; "
-            f"functions without an entry: {report.default_mode}")
+    title = (f"API 2 coverage: {report.total.functions} functions; upstream cPanel version: {version}; "
+             f"functions without an entry: {report.default_mode}")
+    if report.upstream_api2 == "absent":
+        title += "; the upstream serves no native API 2: every function without a route is unanswerable"
+    return title
 
 
 def _rows(report: Coverage) -> list[list[str]]:

@@ -26,6 +26,11 @@ SHAPES = ("status", "list", "object", "scalar", "keys", "flags")
 FAILURE_KINDS = ("rows", "died")
 CONFIDENCES = ("high", "medium", "low")
 DEFAULT_MODE = "passthrough"
+# Whether the upstream still serves native API 2 (`upstream_api2` in the config). With
+# "absent" (cPanel after the removal) a function the shim cannot answer has no place to go:
+# its effective mode is UNANSWERABLE and it gets cPanel's answer for an unknown function.
+UPSTREAM_API2 = ("present", "absent")
+UNANSWERABLE = "unanswerable"
 
 _NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 _UAPI = re.compile(r"([A-Za-z0-9_]+)::([A-Za-z0-9_]+)\Z")
@@ -217,17 +222,20 @@ class MappingTable:
     entries: dict[tuple[str, str], Entry]
     default_mode: str = DEFAULT_MODE
     upstream_version: tuple[int, ...] | None = None
+    upstream_api2: str = "present"
 
     def lookup(self, module: str, func: str) -> Entry | None:
         return self.entries.get((module, func))
 
     def mode_for(self, entry: Entry | None) -> str:
-        """The mode that applies, after the upstream-version gate."""
-        if entry is None:
-            return self.default_mode
-        if entry.mode == "translate" and not self.upstream_supports(entry):
-            return "passthrough"
-        return entry.mode
+        """The mode that applies, after the upstream-version gate; UNANSWERABLE for a
+        pass-through when the upstream serves no native API 2."""
+        mode = self.default_mode if entry is None else entry.mode
+        if mode == "translate" and entry is not None and not self.upstream_supports(entry):
+            mode = "passthrough"
+        if mode == "passthrough" and self.upstream_api2 == "absent":
+            return UNANSWERABLE
+        return mode
 
     def upstream_supports(self, entry: Entry) -> bool:
         if entry.since is None:
@@ -264,6 +272,7 @@ def load_table(
     *,
     default_mode: str = DEFAULT_MODE,
     upstream_version: str | None = None,
+    upstream_api2: str = "present",
 ) -> MappingTable:
     """Load and compile every mapping file; raise SourceErrors listing all problems."""
     errors: list[SourceError] = []
@@ -278,7 +287,8 @@ def load_table(
     if errors:
         raise SourceErrors(errors)
     version = parse_version(upstream_version) if upstream_version else None
-    return MappingTable(entries=entries, default_mode=default_mode, upstream_version=version)
+    return MappingTable(entries=entries, default_mode=default_mode, upstream_version=version,
+                        upstream_api2=upstream_api2)
 
 
 class _FileCompiler:
