@@ -12,7 +12,7 @@ from aiohttp import web
 
 from shim.config import Config, ServiceConfig
 from shim.inbound.credentials import account_of
-from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, Gate, guard_for
+from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, TOO_SLOW_REASON, Gate, guard_for
 from shim.observability import observe
 from shim.translation import envelopes, xmlform
 from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_table
@@ -34,6 +34,7 @@ from shim.translation.translate import (
 from shim.upstream.passthrough import (
     PASSTHROUGH_ERRORS,
     BodyTooLarge,
+    UploadTooSlow,
     forward,
     forwarded_headers,
 )
@@ -61,7 +62,10 @@ class ServiceState:
     config: Config
     service: ServiceConfig
     tables: TableHolder
-    pool: UpstreamPool | None = None
+    pool: UpstreamPool | None = None  # pass-through
+    # Translated calls have connections of their own: slow pass-through uploads, which hold
+    # a connection for as long as the client takes, can never leave them waiting.
+    translated_pool: UpstreamPool | None = None
 
 
 STATE = web.AppKey("api2shim_state", ServiceState)
@@ -131,8 +135,10 @@ def load_configured_table(config: Config) -> MappingTable:
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
     state.pool = make_pool(state.config, state.service)
+    state.translated_pool = make_pool(state.config, state.service)
     yield
     await state.pool.close()
+    await state.translated_pool.close()
 
 
 async def handle(state: ServiceState, request: web.Request) -> web.StreamResponse:
@@ -173,10 +179,14 @@ async def _pass_through(
 ) -> web.StreamResponse:
     assert state.pool is not None
     try:
-        return await forward(request, state.pool, state.service, body, max_body=state.config.max_passthrough_body)
+        return await forward(request, state.pool, state.service, body, max_body=state.config.max_passthrough_body,
+                             idle_timeout=state.config.body_idle_timeout)
     except BodyTooLarge:
         log.warning("pass-through to %s refused: body over limits.max_passthrough_body", state.service.name)
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
+    except UploadTooSlow:
+        log.warning("pass-through to %s cut off: the upload paused past timeouts.body_idle", state.service.name)
+        return web.Response(status=408, text=f"408 {TOO_SLOW_REASON}\n", headers={"Connection": "close"})
     except PASSTHROUGH_ERRORS as exc:
         log.warning("pass-through to %s failed: %s", state.service.name, type(exc).__name__)
         kind = error_kind(exc)
@@ -234,9 +244,9 @@ async def _call_uapi(
     else:
         path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
         form = uapi.args
-    assert state.pool is not None
+    assert state.translated_pool is not None
     answer = await call_json(
-        state.pool,
+        state.translated_pool,
         path,
         form,
         request.headers,
@@ -262,9 +272,9 @@ async def _call_whm(
     timeout: float | None,
 ) -> Any:
     """One WHM API 1 call of a recipe, with the client's WHM credentials; its document."""
-    assert state.pool is not None
+    assert state.translated_pool is not None
     answer = await call_json(
-        state.pool,
+        state.translated_pool,
         f"{call.cpsess}/json-api/{func}",
         [("api.version", "1"), *form],
         request.headers,

@@ -411,3 +411,33 @@ def test_the_new_settings_load_from_the_file_and_bad_values_name_file_and_line(t
         f"{path}:9: max_connections_per_client must be a positive whole number, not 0",
         f"{path}:8: max_head_size (1000) must be at least max_line_size (65536): a request line alone may be that long",
     ]
+
+
+# --- finding 3: slow pass-through uploads --------------------------------------------------------
+
+async def test_slow_uploads_cannot_starve_translated_calls_and_time_out_when_idle():
+    _, _, listeners, whm, _ = await _stack({"pool_size": 2, "body_idle_timeout": 0.5, "connect_timeout": 1.0})
+    try:
+        uploads = []
+        for index in range(4):  # twice the pass-through pool
+            reader, writer = await _connect(whm, "127.0.0.2")
+            writer.write(b"POST /json-api/restorepkg HTTP/1.1\r\nHost: h\r\nAuthorization: "
+                         + ROOT_AUTH["Authorization"].encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n")
+            uploads.append((reader, writer))
+        await asyncio.sleep(0.1)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await _legit_call(whm) == (200, OK_PASSWD)
+        assert loop.time() - started < 0.5  # not after the pool's connect timeout
+        # Each, once it holds a pool connection, is cut off when it pauses past body_idle.
+        statuses = []
+        for reader, writer in uploads:
+            head, body = await _answer(reader, timeout=4.0)
+            statuses.append(head.split(b"\r\n")[0])
+            if statuses[-1] == b"HTTP/1.1 408 Request Timeout":
+                assert body == b"408 the request body did not arrive in time\n"
+        assert statuses.count(b"HTTP/1.1 408 Request Timeout") >= 2, statuses
+        for _, writer in uploads:
+            writer.close()
+    finally:
+        await _close(listeners)

@@ -43,6 +43,10 @@ class BodyTooLarge(Exception):
     """A streamed request body went past its cap (a chunked body declares no length up front)."""
 
 
+class UploadTooSlow(Exception):
+    """A streamed request body paused longer than its idle timeout (a client holding a pool connection)."""
+
+
 def end_to_end_headers(headers: "CIMultiDict[str] | aiohttp.typedefs.LooseHeaders") -> CIMultiDict[str]:
     """Copy of `headers` without hop-by-hop fields, including any that `Connection` names."""
     # A C-level copy, then a lookup per hop-by-hop name (rarely present): 4x cheaper than
@@ -75,6 +79,7 @@ async def forward(
     body: bytes | None = None,
     *,
     max_body: int | None = None,
+    idle_timeout: float | None = None,
 ) -> web.StreamResponse:
     """Send the request upstream as received and stream the answer back.
 
@@ -92,7 +97,7 @@ async def forward(
     elif request.body_exists:
         length = request.content_length
         headers.popall(hdrs.CONTENT_LENGTH, None)
-        data = _CappedBody(request, max_body)
+        data = _CappedBody(request, max_body, idle_timeout)
     else:
         data = None
     started = time.perf_counter()
@@ -161,15 +166,24 @@ async def _broken_off(
 
 
 class _CappedBody:
-    """The client's body as it arrives, stopped at `limit` bytes."""
+    """The client's body as it arrives, stopped at `limit` bytes or a pause over `idle` seconds."""
 
-    def __init__(self, request: web.BaseRequest, limit: int | None) -> None:
+    def __init__(self, request: web.BaseRequest, limit: int | None, idle: float | None = None) -> None:
         self.request = request
         self.limit = limit
+        self.idle = idle
 
     async def __aiter__(self):  # type: ignore[no-untyped-def]
         size = 0
-        async for chunk in self.request.content.iter_chunked(_STREAM_CHUNK):
+        content = self.request.content
+        while True:
+            try:
+                async with asyncio.timeout(self.idle):
+                    chunk = await content.readany()
+            except TimeoutError:
+                raise UploadTooSlow() from None
+            if not chunk:
+                return
             size += len(chunk)
             if self.limit is not None and size > self.limit:
                 raise BodyTooLarge()
