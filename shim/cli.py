@@ -336,7 +336,8 @@ async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = 
                  gate.in_flight, config.shutdown_timeout)
     finally:
         # Concurrently, so the bound is one shutdown_timeout for the process, not one per listener.
-        await asyncio.gather(*(listener.close() for listener in listeners))
+        # Each ends by the deadline: requests still running then are cut off.
+        await asyncio.gather(*(listener.close(config.shutdown_timeout) for listener in listeners))
         if admin is not None:  # last, so /readyz says "draining" while requests finish
             await admin.close()
     log.info("stopped")

@@ -38,7 +38,7 @@ def mappings_configmap():
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_manifest_is_valid_kubernetes(version):
     docs = documents() + [mappings_configmap()]
-    assert sorted(d["kind"] for d in docs) == ["ConfigMap", "ConfigMap", "Deployment", "Service"]
+    assert sorted(d["kind"] for d in docs) == ["ConfigMap", "ConfigMap", "Deployment", "NetworkPolicy", "Service"]
     for doc in docs:
         kubernetes_validate.validate(doc, version, strict=True)
 
@@ -91,3 +91,31 @@ def test_compose_file_runs_the_image_with_the_config():
     assert service["command"][:2] == ["--config", "/etc/api2shim/config.yaml"]
     assert service["stop_signal"] == "SIGTERM"
     assert "127.0.0.1:9180:9180" in service["ports"]
+
+
+def test_the_admin_port_is_off_the_service_and_fenced_by_a_network_policy():
+    """Issue 13, finding 10: /usage and /reload must not be reachable by anyone who reaches the pod."""
+    deployment, service, policy = by_kind("Deployment"), by_kind("Service"), by_kind("NetworkPolicy")
+    assert "admin" not in {p["targetPort"] for p in service["spec"]["ports"]}
+    assert 9180 not in {p["port"] for p in service["spec"]["ports"]}
+    assert policy["spec"]["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    for rule in policy["spec"]["ingress"]:
+        ports = {p["port"] for p in rule["ports"]}
+        if "admin" in ports or 9180 in ports:
+            assert rule.get("from"), "the admin port is open to every source"
+            assert ports == {"admin"}
+        else:
+            assert ports == {"whm", "cpanel"}
+    assert any("admin" in {p["port"] for p in rule["ports"]} for rule in policy["spec"]["ingress"])
+
+
+def test_the_grace_period_covers_pre_stop_plus_the_exact_drain():
+    """The drain ends at timeouts.shutdown (tests/test_lifecycle_e2e.py); the pod is killed only
+    after preStop + that + a margin for the process to exit."""
+    pod = by_kind("Deployment")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    config = yaml.safe_load(by_kind("ConfigMap")["data"]["config.yaml"])
+    pre_stop = int(container["lifecycle"]["preStop"]["exec"]["command"][1])
+    shutdown = config["timeouts"]["shutdown"]
+    assert pre_stop + shutdown + 5 <= pod["terminationGracePeriodSeconds"] <= pre_stop + shutdown + 15

@@ -219,3 +219,43 @@ async def test_serve_speaks_tls_with_the_configured_pair(fake, tmp_path):
             assert (resp.status, await resp.json()) == (200, OK)
     shim.proc.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+
+
+async def test_the_drain_ends_at_timeouts_shutdown_whatever_the_requests_are_doing(fake, tmp_path):
+    """Issue 13, finding 5: aiohttp alone waited, cancelled, then waited again (and rounds
+    timeouts of 5 s and more up to whole seconds): the drain could last twice the setting."""
+    state, upstream = fake
+    config = tmp_path / "shim.yaml"
+    config.write_text("timeouts:\n  shutdown: 1.2\n")
+    shim = await serve(upstream, "--config", str(config))
+    port = await shim.wait_listening()
+    state.faults.add("/json-api/uapi_cpanel", "hang", times=1)
+    state.faults.add("/json-api/version", "delay:0.3", times=1)
+    async with aiohttp.ClientSession() as http:
+        async def call(path):
+            async with http.get(f"http://127.0.0.1:{port}{path}", headers=ROOT_AUTH) as resp:
+                return resp.status, await resp.read()
+
+        stuck = asyncio.create_task(call(PASSWD))
+        quick = asyncio.create_task(call("/json-api/version?api.version=1"))
+        # An upload trickling into the pass-through, and one into an API 2 body.
+        readers = []
+        for head in (b"POST /json-api/restorepkg HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n",
+                     b"POST /json-api/cpanel HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nx"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(head)
+            readers.append((reader, writer))
+        for _ in range(500):
+            if len(state.requests) >= 3:
+                break
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        shim.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+        elapsed = time.monotonic() - started
+        assert 1.1 < elapsed < 1.9, elapsed
+        assert (await quick)[0] == 200  # what finished in time was answered
+        with pytest.raises(aiohttp.ClientError):
+            await stuck
+        for _, writer in readers:
+            writer.close()

@@ -40,6 +40,8 @@ DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 128
 LINGERING_SECONDS = 2.0
 # aiohttp's own default: how long closing waits for requests in flight before cancelling them.
 DEFAULT_SHUTDOWN_TIMEOUT = 60.0
+# After the drain's deadline has cut every connection, how long the apps' cleanup may take.
+CLEANUP_GRACE_SECONDS = 0.2
 # aiohttp's TCPSite default listen backlog, kept by our own site.
 DEFAULT_BACKLOG = 128
 
@@ -149,8 +151,27 @@ class Listener:
     host: str
     port: int
 
-    async def close(self) -> None:
-        await self.runner.cleanup()
+    async def close(self, timeout: float | None = None) -> None:
+        """Stop accepting, let requests in flight finish, then close.
+
+        With `timeout`, the whole close ends by then: aiohttp alone waits up to its shutdown
+        timeout (rounded up to whole seconds), then cancels the handlers and may wait as long
+        again, so a drain could last twice `timeouts.shutdown`. At the deadline every
+        connection still open is closed, whatever its handler is doing.
+        """
+        if timeout is None:
+            await self.runner.cleanup()
+            return
+        cleanup = asyncio.ensure_future(self.runner.cleanup())
+        done, _ = await asyncio.wait({cleanup}, timeout=timeout)
+        if done:
+            cleanup.result()
+            return
+        server = self.runner.server
+        for handler in list(server.connections if server is not None else ()):
+            handler.force_close()
+        # What is left (the apps' cleanup hooks: upstream pools) gets a moment, not another timeout.
+        await asyncio.wait({cleanup}, timeout=CLEANUP_GRACE_SECONDS)
 
 
 async def start_listener(
