@@ -135,7 +135,7 @@ def load_configured_table(config: Config) -> MappingTable:
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
     state.pool = make_pool(state.config, state.service)
-    state.translated_pool = make_pool(state.config, state.service)
+    state.translated_pool = make_pool(state.config, state.service, like=state.pool)
     yield
     await state.pool.close()
     await state.translated_pool.close()

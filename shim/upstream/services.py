@@ -43,11 +43,18 @@ def make_ssl_context(config: Config) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(config.upstream_ca_file) if config.upstream_ca_file else None)
 
 
-def make_pool(config: Config, service: ServiceConfig) -> UpstreamPool:
-    """The connections of one service, shared by every request for the life of the process."""
+def make_pool(config: Config, service: ServiceConfig, *, like: UpstreamPool | None = None) -> UpstreamPool:
+    """The connections of one service, shared by every request for the life of the process.
+
+    `like`: a second pool of the same service shares that one's TLS context (made and
+    warned about once)."""
+    if like is not None:
+        context = like.ssl_context
+    else:
+        context = make_ssl_context(config) if service.upstream.scheme == "https" else None
     return UpstreamPool(
         service.upstream,
-        ssl_context=make_ssl_context(config) if service.upstream.scheme == "https" else None,
+        ssl_context=context,
         limit=config.pool_size,
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
