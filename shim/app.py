@@ -263,7 +263,9 @@ async def _call_uapi(
         result, whm_failure = unwrap_whm(result)
         if whm_failure is not None:
             observe.note_outcome(request, "invalid")
-            raise EarlyAnswer(_answer(request, envelopes.invalid_user(whm_failure)))
+            if call.user == "root":
+                whm_failure = envelopes.NOT_A_CPANEL_ACCOUNT.format(user=call.user)
+            raise EarlyAnswer(_answer(request, envelopes.invalid_user(whm_failure, wrapped=call.apiversion == "2")))
     return result
 
 

@@ -13,6 +13,8 @@ import orjson
 
 ACCESS_DENIED_REASON = "Access denied"
 INVALID_USER_REASON = "User parameter is invalid or was not supplied"
+# WHM's text when the account named is a WHM user, not a cPanel account (root).
+NOT_A_CPANEL_ACCOUNT = "The user “{user}” is not associated with a cPanel account and cannot call cPanel API 2"
 
 
 def success(module: str, func: str, data: list[Any], **extra: Any) -> dict[str, Any]:
@@ -59,9 +61,13 @@ def access_denied() -> dict[str, Any]:
     }
 
 
-def invalid_user(reason: str = INVALID_USER_REASON) -> dict[str, Any]:
-    """WHM's answer when the account to act as is missing, unknown or not allowed."""
-    return {"cpanelresult": {"data": {"reason": reason, "result": "0"}, "type": "text", "error": reason}}
+def invalid_user(reason: str = INVALID_USER_REASON, *, wrapped: bool = True) -> dict[str, Any]:
+    """WHM's answer when the account to act as is missing, unknown or not allowed.
+
+    WHM wraps it in `cpanelresult` only when the client sent `cpanel_jsonapi_apiversion=2`
+    literally; without it (API 2 assumed) the document is bare."""
+    document = {"data": {"reason": reason, "result": "0"}, "type": "text", "error": reason}
+    return {"cpanelresult": document} if wrapped else document
 
 
 def function_not_found(module: str, func: str) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class LegacyCall(NamedTuple):
     args: dict[str, str]  # the function's own arguments, meta-parameters removed
     cpsess: str
     dropped: tuple[str, ...] = ()  # client arguments named like the shim's own upstream keys
+    apiversion: str | None = None  # cpanel_jsonapi_apiversion exactly as sent (None: absent)
 
 
 def shim_owned(name: str) -> bool:
@@ -175,10 +176,18 @@ def count_fields(body: bytes, content_type: str) -> int:
     return body.count(b"&") + 1 if body else 0
 
 
+# cPanel's legacy form parser keeps the FIRST value of a repeated account name.
+_FIRST_WINS = frozenset({_JSONAPI + "user", _XMLAPI + "user"})
+
+
 def merge_params(query: list[tuple[str, str]], body: list[tuple[str, str]]) -> dict[str, str]:
-    """Query and body merged; a name given in the body replaces the query's value."""
+    """Query and body merged; a name given in the body replaces the query's value, except
+    the account name (`cpanel_jsonapi_user`), whose first value wins wherever it was sent."""
     merged = dict(query)
     merged.update(body)
+    for name in _FIRST_WINS:
+        if name in merged:
+            merged[name] = next(value for key, value in (*query, *body) if key == name)
     return merged
 
 
@@ -205,7 +214,7 @@ def recognise(params: dict[str, str], cpsess: str) -> LegacyCall | None:
     module, func = meta.get("module"), meta.get("func")
     if version not in ("2", "") or not module or not func:
         return None
-    return LegacyCall(module, func, meta.get("user") or None, args, cpsess, tuple(dropped))
+    return LegacyCall(module, func, meta.get("user") or None, args, cpsess, tuple(dropped), meta.get("apiversion"))
 
 
 def with_whm_account(call: LegacyCall) -> LegacyCall:
@@ -214,4 +223,4 @@ def with_whm_account(call: LegacyCall) -> LegacyCall:
     if call.user is not None or "user" not in call.args:
         return call
     args = {k: v for k, v in call.args.items() if k != "user"}
-    return LegacyCall(call.module, call.func, call.args["user"] or None, args, call.cpsess, call.dropped)
+    return call._replace(user=call.args["user"] or None, args=args)
