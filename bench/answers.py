@@ -71,6 +71,33 @@ def ftp_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
     return records
 
 
+def mysql_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
+    """Records shaped like the OpenAPI schema of UAPI Mysql::list_databases."""
+    return [
+        {
+            "database": f"user_db{i:04d}",
+            "disk_usage": 1048576 * (i % 50) + 12345,
+            "users": [f"user_u{i % 7}", "user_admin"],
+        }
+        for i in range(count)
+    ]
+
+
+def listdbs_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
+    """API 2 MysqlFE::listdbs' records for mysql_records(): what the table's rename/derive/only
+    make of them, written out here (not computed by the shim) so the bench checks it too."""
+    return [
+        {
+            "db": record["database"],
+            "size": record["disk_usage"],
+            "sizemeg": f"{record['disk_usage'] / 1048576:.2f}",
+            "usercount": len(record["users"]),
+            "userlist": [{"user": user, "db": record["database"]} for user in record["users"]],
+        }
+        for record in mysql_records(count)
+    ]
+
+
 VERSION_DOC = {"data": {"version": "11.120.0.5"}, "metadata": {"command": "version", "reason": "OK", "result": 1, "version": 1}}
 NOT_FOUND_DOC = {
     "cpanelresult": {
@@ -103,6 +130,14 @@ def scenarios() -> list[Scenario]:
             _api2("Ftp", "listftpwithdisk", records),
         ),
         Scenario(
+            "list1000-shaped",
+            f"translated MysqlFE::listdbs, {LIST_RECORDS} records reshaped (rename, derive, only; cPanel)",
+            "cpanel",
+            "/json-api/cpanel?cpanel_jsonapi_apiversion=2&cpanel_jsonapi_module=MysqlFE&cpanel_jsonapi_func=listdbs",
+            USER_AUTH,
+            _api2("MysqlFE", "listdbs", listdbs_records()),
+        ),
+        Scenario(
             "whmapi1",
             "pass-through WHM API 1 version",
             "whm",
@@ -123,6 +158,32 @@ def scenarios() -> list[Scenario]:
 
 
 @dataclass(frozen=True, slots=True)
+class Mixed:
+    """Small calls beside large ones on one process: `small` on `1 - large_share` of the
+    connections, `large` on the rest, each load generator reporting its own latencies;
+    measured against `small` alone on the same number of connections."""
+
+    name: str
+    title: str
+    small: str
+    large: str
+    large_share: float
+
+    def split(self, connections: int) -> tuple[int, int]:
+        large = max(1, round(connections * self.large_share))
+        return connections - large, large
+
+
+MIXED = Mixed(
+    "mixed",
+    "passwd (90% of connections) beside list1000 (10%): passwd's figures, against passwd alone",
+    "passwd",
+    "list1000",
+    0.1,
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """One fixed answer of the upstream: exact path, optionally one query argument's value."""
 
@@ -139,10 +200,11 @@ def upstream_routes() -> list[Route]:
         # What the shim asks for.
         Route(f"{CPSESS}/json-api/uapi_cpanel", orjson.dumps(_whm_uapi(_uapi(None)))),
         Route("/execute/Ftp/list_ftp_with_disk", orjson.dumps(_uapi(records))),
+        Route("/execute/Mysql/list_databases", orjson.dumps(_uapi(mysql_records()))),
         # What the pass-through contenders forward: the upstream answers API 2 itself.
         Route("/json-api/version", orjson.dumps(VERSION_DOC)),
     ]
-    for name in ("passwd", "list1000", "reject"):
+    for name in ("passwd", "list1000", "list1000-shaped", "reject"):
         scenario = by_name[name]
         path, _, query = scenario.path.partition("?")
         func = dict(p.split("=", 1) for p in query.split("&"))["cpanel_jsonapi_func"]

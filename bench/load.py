@@ -99,6 +99,30 @@ def run_jobs(jobs: list[Job], wrk: str | None) -> LoadResult:
         return LoadResult.combine(runner.run(together()))
 
 
+def run_groups(groups: list[list[Job]], wrk: str | None) -> list[LoadResult]:
+    """Run several groups of jobs side by side, each group's result on its own (the mixed
+    scenario: small calls' latencies measured while large ones run beside them)."""
+    if wrk:
+        started = [
+            [
+                (subprocess.Popen(_wrk_argv(wrk, job), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL), job)
+                for job in group
+            ]
+            for group in groups
+        ]
+        return [LoadResult.combine([_finish_wrk(p, j) for p, j in group]) for group in started]
+
+    async def together() -> list[list[LoadResult]]:
+        return await asyncio.gather(
+            *(asyncio.gather(*(generate(j.url, j.headers, j.connections, j.duration, j.max_requests) for j in group))
+              for group in groups)
+        )
+
+    with asyncio.Runner(loop_factory=_fast_loop()) as runner:
+        return [LoadResult.combine(parts) for parts in runner.run(together())]
+
+
 def _fast_loop():
     try:
         import uvloop

@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode
 
+import msgspec
 import orjson
 
+from shim.translation import plaincopy
 from shim.translation.mapping import load_table
 from shim.translation.recognise import merge_params, recognise, split_path
 from shim.translation.translate import (
@@ -80,24 +82,53 @@ def cases() -> dict[str, Callable[[], Any]]:
 
         return run
 
-    def answer_side(func: str, body: bytes, whm: bool) -> Callable[[], Any]:
-        entry = table.lookup("Ftp", func)
+    def answer_side(module: str, func: str, body: bytes, whm: bool, copy: bool | None = None) -> Callable[[], Any]:
+        """As the proxy does it: a plain-copy entry's `data` spliced as bytes, any other parsed
+        and dumped with orjson; `copy=False` forces the parsed path (the figure before plain copies)."""
+        entry = table.lookup(module, func)
         assert entry is not None
+        if copy is None:
+            copy = entry.output.copies_data
+        decode = (plaincopy.decode_whm if whm else plaincopy.decode_uapi) if copy else orjson.loads
 
         def run() -> bytes:
-            result: Any = orjson.loads(body)
+            result: Any = decode(body)
+            if isinstance(result, plaincopy.RawUapiResult):
+                document = plaincopy.cpanelresult(module, func, entry, result)
+                assert isinstance(document, bytes)
+                return document
             if whm:
                 result, failure = unwrap_whm(result)
                 assert failure is None
-            return orjson.dumps(to_cpanelresult("Ftp", func, entry, result))
+            return orjson.dumps(to_cpanelresult(module, func, entry, result))
 
         return run
 
+    def msgspec_answer_side(module: str, func: str, body: bytes) -> Callable[[], Any]:
+        """The reshaping path with msgspec's generic decoder and encoder instead of orjson's."""
+        entry = table.lookup(module, func)
+        assert entry is not None
+        decoder, encoder = msgspec.json.Decoder(), msgspec.json.Encoder()
+
+        def run() -> bytes:
+            return encoder.encode(to_cpanelresult(module, func, entry, decoder.decode(body)))
+
+        return run
+
+    whm_answer = routes["/cpsess0123456789/json-api/uapi_cpanel"]
+    ftp_list = routes["/execute/Ftp/list_ftp_with_disk"]
+    mysql_list = routes["/execute/Mysql/list_databases"]
     return {
         "passwd: legacy request → UAPI call": request_side("passwd", True),
-        "passwd: UAPI result → cpanelresult": answer_side("passwd", routes["/cpsess0123456789/json-api/uapi_cpanel"], True),
+        "passwd: UAPI result → cpanelresult": answer_side("Ftp", "passwd", whm_answer, True),
         "list 1000: legacy request → UAPI call": request_side("list1000", False),
-        "list 1000: UAPI result → cpanelresult": answer_side("listftpwithdisk", routes["/execute/Ftp/list_ftp_with_disk"], False),
+        "list 1000: UAPI result → cpanelresult (plain copy)": answer_side("Ftp", "listftpwithdisk", ftp_list, False),
+        "list 1000: … parsed and dumped (before plain copies; not used)":
+            answer_side("Ftp", "listftpwithdisk", ftp_list, False, copy=False),
+        "list 1000 reshaped: legacy request → UAPI call": request_side("list1000-shaped", False),
+        "list 1000 reshaped: UAPI result → cpanelresult": answer_side("MysqlFE", "listdbs", mysql_list, False),
+        "list 1000 reshaped: … with msgspec's decoder and encoder (not used)":
+            msgspec_answer_side("MysqlFE", "listdbs", mysql_list),
     }
 
 

@@ -23,9 +23,9 @@ from typing import Any
 import orjson
 
 from . import micro
-from .answers import Scenario, scenarios
+from .answers import MIXED, Mixed, Scenario, scenarios
 from .contenders import Contender, Lineup, start_lineup
-from .load import Job, LoadResult, find_wrk, run_jobs
+from .load import Job, LoadResult, find_wrk, run_groups, run_jobs
 from .procs import START_TIMEOUT, wait_ready
 from .report import write_reports
 
@@ -67,6 +67,7 @@ class Sample:
     result: LoadResult
     rss_kib: int
     cpu_us: float | None  # the contender's CPU per request; robust to other load on the machine
+    large: LoadResult | None = None  # mixed: the large calls run beside the measured small ones
 
 
 @dataclass
@@ -117,12 +118,17 @@ def _jobs(contender: Contender, scenario: Scenario, connections: int, duration: 
     return jobs
 
 
-def measure(lineup: Lineup, options: Options, all_scenarios: list[Scenario], wrk: str | None, log) -> list[Sample]:
+def measure(
+    lineup: Lineup, options: Options, all_scenarios: list[Scenario], wrk: str | None, log, mixed: Mixed | None = None
+) -> list[Sample]:
     samples = []
     contenders = lineup.contenders
     for round_index in range(options.rounds):
         shift = round_index % len(contenders)
         order = contenders[shift:] + contenders[:shift]
+        if mixed is not None:
+            for contender in order:
+                samples += measure_mixed(contender, mixed, options, round_index, wrk, log)
         for scenario in all_scenarios:
             for connections in options.connections:
                 for contender in order:
@@ -138,6 +144,28 @@ def measure(lineup: Lineup, options: Options, all_scenarios: list[Scenario], wrk
                         f"p99 {result.p99_ms:7.3f} ms  err {result.errors}"
                         + (f"  cpu {cpu_us:6.1f} µs/req" if cpu_us is not None else "")
                     )
+    return samples
+
+
+def measure_mixed(contender: Contender, mixed: Mixed, options: Options, round_index: int, wrk: str | None,
+                  log) -> list[Sample]:
+    """The small calls alone on their share of the connections, then beside the large ones."""
+    by_name = {s.name: s for s in scenarios()}
+    connections = max(options.connections)
+    small_conns, large_conns = mixed.split(connections)
+    small = _jobs(contender, by_name[mixed.small], small_conns, options.duration)
+    large = _jobs(contender, by_name[mixed.large], large_conns, options.duration)
+    samples = []
+    for name, groups in ((f"{mixed.name}-alone", [small]), (mixed.name, [small, large])):
+        results = run_groups(groups, wrk)
+        rss = contender.rss_kib()
+        beside = results[1] if len(results) > 1 else None
+        samples.append(Sample(name, connections, contender.name, round_index, results[0], rss, None, beside))
+        log(
+            f"round {round_index + 1}/{options.rounds} {name:15} c={small_conns}+{large_conns if beside else 0:<3} "
+            f"{contender.name:15} {mixed.small} {results[0].rps:8.0f} req/s  p99 {results[0].p99_ms:8.3f} ms"
+            + (f"  {mixed.large} {beside.rps:6.0f} req/s  p99 {beside.p99_ms:8.3f} ms" if beside else "")
+        )
     return samples
 
 
@@ -187,6 +215,17 @@ def memory_soak(lineup: Lineup, options: Options, all_scenarios: list[Scenario],
     }
 
 
+def _mixed_scenarios(mixed: Mixed | None, connections: int) -> list[dict[str, Any]]:
+    if mixed is None:
+        return []
+    small, large = mixed.split(connections)
+    return [
+        {"name": f"{mixed.name}-alone", "title": f"{mixed.small} alone on {small} connections", "mixed": mixed.name},
+        {"name": mixed.name, "title": f"{mixed.small} on {small} connections beside {mixed.large} on {large}: "
+                                      f"{mixed.small}'s figures", "mixed": mixed.name},
+    ]
+
+
 def _versions(lineup: Lineup, wrk: str | None) -> dict[str, Any]:
     import aiohttp
 
@@ -214,6 +253,8 @@ def run(options: Options, log=print) -> RunData:
     if wrk is None and options.loader == "auto":
         log("wrk not installed: using the built-in load generator")
     all_scenarios = [s for s in scenarios() if options.scenarios is None or s.name in options.scenarios]
+    wanted_mixed = options.scenarios is None or MIXED.name in options.scenarios
+    mixed = MIXED if wanted_mixed and max(options.connections) >= 2 else None
     workdir = Path(tempfile.mkdtemp(prefix="api2shim-bench-"))
     os.chmod(workdir, 0o755)  # nginx workers may run unprivileged
     lineup: Lineup | None = None
@@ -227,7 +268,7 @@ def run(options: Options, log=print) -> RunData:
         verify(lineup, all_scenarios)
         log(f"all {len(lineup.contenders)} contenders answer every scenario correctly; warming up")
         warm_up(lineup, options, all_scenarios, wrk)
-        samples = measure(lineup, options, all_scenarios, wrk, log)
+        samples = measure(lineup, options, all_scenarios, wrk, log, mixed)
         memory = memory_soak(lineup, options, scenarios(), log)
         peaks = {c.name: c.peak_rss_kib() for c in lineup.contenders}
         data = RunData(
@@ -243,7 +284,8 @@ def run(options: Options, log=print) -> RunData:
                 {"name": c.name, "description": c.description, "loop": c.loop, "peak_rss_kib": peaks[c.name]}
                 for c in lineup.contenders
             ],
-            scenarios=[{"name": s.name, "title": s.title, "service": s.service, "path": s.path} for s in all_scenarios],
+            scenarios=[{"name": s.name, "title": s.title, "service": s.service, "path": s.path} for s in all_scenarios]
+            + _mixed_scenarios(mixed, max(options.connections)),
             samples=[{**asdict(s), "result": asdict(s.result)} for s in samples],
             memory=memory,
             notes=list(lineup.notes),
@@ -273,7 +315,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=Options.workers, help="N for the N-worker shim (0/1: none)")
     parser.add_argument("--only", help="comma-separated contenders, e.g. direct,aiohttp,shim")
     parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS, help="seconds per contender and scenario")
-    parser.add_argument("--scenarios", help="comma-separated: passwd,list1000,whmapi1,reject (default all)")
+    parser.add_argument("--scenarios",
+                        help="comma-separated: passwd,list1000,list1000-shaped,whmapi1,reject,mixed (default all)")
     parser.add_argument("--compare", type=Path, help="also run the shim of another checkout as 'shim-ref'")
     parser.add_argument("--memory-requests", type=int, default=MEMORY_REQUESTS)
     parser.add_argument("--micro-repeats", type=int, default=micro.REPEATS)

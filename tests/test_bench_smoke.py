@@ -13,13 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = ["direct", "aiohttp", "shim"]
-SCENARIOS = ["passwd", "list1000", "whmapi1", "reject"]
+SCENARIOS = ["passwd", "list1000", "list1000-shaped", "whmapi1", "reject"]
 
 
 def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "bench",
-        "--rounds", "1", "--duration", "0.1", "--connections", "1", "--warmup", "0",
+        "--rounds", "1", "--duration", "0.1", "--connections", "1,2", "--warmup", "0",
         "--loader", "builtin", "--no-nginx", "--workers", "0", "--only", ",".join(CONTENDERS),
         "--memory-requests", "100", "--micro-repeats", "1", "--micro-seconds", "0.01",
         "--out", str(tmp_path),
@@ -28,8 +28,13 @@ def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
     report = json.loads((tmp_path / "latest.json").read_text())
-    measured = sorted((s["scenario"], s["contender"]) for s in report["samples"])
-    assert measured == sorted((s, c) for s in SCENARIOS for c in CONTENDERS)
+    measured = sorted((s["scenario"], s["connections"], s["contender"]) for s in report["samples"])
+    # The mixed scenario runs at the highest connection count only: 1 small + 1 large here.
+    assert measured == sorted(
+        [(s, n, c) for s in SCENARIOS for n in (1, 2) for c in CONTENDERS]
+        + [(s, 2, c) for s in ("mixed", "mixed-alone") for c in CONTENDERS]
+    )
+    assert all(s["large"]["requests"] > 0 for s in report["samples"] if s["scenario"] == "mixed")
     assert all(s["result"]["requests"] > 0 and s["result"]["errors"] == 0 for s in report["samples"])
     assert [c["name"] for c in report["contenders"]] == CONTENDERS
     assert report["memory"]["errors"] == 0 and report["memory"]["requests"] > 0
@@ -37,8 +42,12 @@ def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
         "passwd: legacy request → UAPI call",
         "passwd: UAPI result → cpanelresult",
         "list 1000: legacy request → UAPI call",
-        "list 1000: UAPI result → cpanelresult",
+        "list 1000: UAPI result → cpanelresult (plain copy)",
+        "list 1000: … parsed and dumped (before plain copies; not used)",
+        "list 1000 reshaped: legacy request → UAPI call",
+        "list 1000 reshaped: UAPI result → cpanelresult",
+        "list 1000 reshaped: … with msgspec's decoder and encoder (not used)",
     ]
     targets = [t["target"].split(" ")[0] for t in report["analysis"]["targets"]]
-    assert targets == ["translated", "pass-through", "latency", "1,000-record", "RSS"]
+    assert targets == ["translated", "plain-copy", "reshaped", "pass-through", "latency", "reshaped", "mixed,", "RSS"]
     assert "| shim | 1 |" in (tmp_path / "latest.md").read_text()
