@@ -231,19 +231,37 @@ def _joined(messages: Any) -> str:
 
 
 def _fill(row: Any, args: Mapping[str, str] | None, **values: str) -> Any:
+    return _filled(row, args, [(_placeholder(name), value) for name, value in values.items()])
+
+
+def _filled(row: Any, args: Mapping[str, str] | None, pairs: list[tuple[str, str]]) -> Any:
+    """`row` with each (placeholder, value) of `pairs` replaced in turn, then `{arg.NAME}`."""
     if isinstance(row, str):
         if "{" not in row:
             return row  # no placeholder: most rows' texts ("OK")
-        for name, value in values.items():
-            row = row.replace("{" + name + "}", value)
+        for placeholder, value in pairs:
+            row = row.replace(placeholder, value)
         if "{arg." in row:
             row = ARG_PLACEHOLDER.sub(lambda m: (args or {}).get(m.group(1), ""), row)
         return row
     if isinstance(row, dict):
-        return {k: _fill(v, args, **values) for k, v in row.items()}
+        return {k: _filled(v, args, pairs) for k, v in row.items()}
     if isinstance(row, list):
-        return [_fill(v, args, **values) for v in row]
+        return [_filled(v, args, pairs) for v in row]
     return row
+
+
+_PLACEHOLDERS: dict[str, str] = {}
+
+
+def _placeholder(name: str) -> str:
+    # Record field names repeat on every record of a list: "{name}" is built once per name.
+    found = _PLACEHOLDERS.get(name)
+    if found is None:
+        found = "{" + name + "}"
+        if len(_PLACEHOLDERS) < 4096:  # bounded: field names come from upstream answers
+            _PLACEHOLDERS[name] = found
+    return found
 
 
 def _omit_empty(rule: OutputRule, row: Any) -> Any:
@@ -320,21 +338,37 @@ def _key_records(rule: OutputRule, data: Any) -> list[Any]:
 def _derived(rules: tuple[DeriveRule, ...], record: dict[str, Any], args: Mapping[str, str] | None) -> dict[str, Any]:
     """Keys computed from the UAPI record as it arrived (before rename and only)."""
     out = dict(record)
-    fields = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
+    fields: list[tuple[str, str]] | None = None  # the record's text fields as placeholders, when a rule needs them
     for derive in rules:
+        if fields is None and (derive.template is not None or derive.each is not None):
+            fields = [
+                (_placeholder(k), v if isinstance(v, str) else str(v))
+                for k, v in record.items()
+                if isinstance(v, (str, int, float))
+            ]
         if derive.template is not None:
-            out[derive.key] = _fill(derive.template, None, **fields)
+            assert fields is not None
+            out[derive.key] = _filled(derive.template, None, fields)
             continue
         value = field_at(record, derive.source) if "." in derive.source else record.get(derive.source)
         if derive.each is not None:
+            assert fields is not None
             items = value if isinstance(value, list) else []
-            value = [_fill(derive.each, None, **{**fields, "item": str(item)}) for item in items]
+            value = [_filled(derive.each, None, _with_item(fields, str(item))) for item in items]
         elif derive.convert is not None:
             value = derive.convert(value)
         if isinstance(value, str) and (derive.qualify or derive.strip_dot):
             value = _dns_name(value, (args or {}).get(derive.qualify, "") if derive.qualify else "", derive.strip_dot)
         out[derive.key] = value
     return out
+
+
+def _with_item(fields: list[tuple[str, str]], item: str) -> list[tuple[str, str]]:
+    """The record's fields plus "{item}", in the order {**fields, "item": item} would give."""
+    for index, (placeholder, _) in enumerate(fields):
+        if placeholder == "{item}":
+            return [*fields[:index], ("{item}", item), *fields[index + 1:]]
+    return [*fields, ("{item}", item)]
 
 
 def _dns_name(name: str, zone: str, strip_dot: bool) -> str:
