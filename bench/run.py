@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ from .answers import MIXED, Mixed, Scenario, scenarios
 from .contenders import Contender, Lineup, start_lineup
 from .load import Job, LoadResult, find_wrk, run_groups, run_jobs
 from .procs import START_TIMEOUT, wait_ready
-from .report import write_reports
+from .report import update_docs, write_reports
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 DEFAULT_CONNECTIONS = (1, 64)
@@ -226,6 +227,15 @@ def _mixed_scenarios(mixed: Mixed | None, connections: int) -> list[dict[str, An
     ]
 
 
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
 def _versions(lineup: Lineup, wrk: str | None) -> dict[str, Any]:
     import aiohttp
 
@@ -236,6 +246,7 @@ def _versions(lineup: Lineup, wrk: str | None) -> dict[str, Any]:
         "upstream": lineup.upstream_kind,
         "loader": "wrk" if wrk else "built-in (asyncio streams)",
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "commit": _commit(),
     }
     try:
         import uvloop
@@ -255,6 +266,8 @@ def run(options: Options, log=print) -> RunData:
     all_scenarios = [s for s in scenarios() if options.scenarios is None or s.name in options.scenarios]
     wanted_mixed = options.scenarios is None or MIXED.name in options.scenarios
     mixed = MIXED if wanted_mixed and max(options.connections) >= 2 else None
+    # The machine is shared: what else ran on it before the bench started is part of the figures.
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     workdir = Path(tempfile.mkdtemp(prefix="api2shim-bench-"))
     os.chmod(workdir, 0o755)  # nginx workers may run unprivileged
     lineup: Lineup | None = None
@@ -279,7 +292,7 @@ def run(options: Options, log=print) -> RunData:
                 "workers": options.workers,
                 "memory_requests": options.memory_requests,
             },
-            environment=_versions(lineup, wrk),
+            environment={**_versions(lineup, wrk), "load_average": load_before},
             contenders=[
                 {"name": c.name, "description": c.description, "loop": c.loop, "peak_rss_kib": peaks[c.name]}
                 for c in lineup.contenders
@@ -323,6 +336,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--micro-seconds", type=float, default=micro.TARGET_SECONDS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for latest.md and latest.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder with every server's log")
+    parser.add_argument("--docs", type=Path,
+                        help="report only: also rewrite the generated tables of this file (docs/performance.md)")
     return parser
 
 
@@ -349,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         data = json.loads((args.out / "latest.json").read_text())
         data.pop("analysis", None)
         markdown, _ = write_reports(data, args.out)
+        if args.docs is not None:
+            update_docs(data, args.docs)
+            print(f"updated the generated block of {args.docs}")
+            return 0
         print(markdown.read_text())
         return 0
     problems = _bounded(args)
