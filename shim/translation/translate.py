@@ -338,23 +338,26 @@ def _key_records(rule: OutputRule, data: Any) -> list[Any]:
 def _derived(rules: tuple[DeriveRule, ...], record: dict[str, Any], args: Mapping[str, str] | None) -> dict[str, Any]:
     """Keys computed from the UAPI record as it arrived (before rename and only)."""
     out = dict(record)
-    fields: list[tuple[str, str]] | None = None  # the record's text fields as placeholders, when a rule needs them
+    texts: dict[str, str] | None = None  # the record's fields as text, when a rule needs them
+    fields: list[tuple[str, str]] | None = None  # the same as (placeholder, text) pairs
     for derive in rules:
-        if fields is None and (derive.template is not None or derive.each is not None):
-            fields = [
-                (_placeholder(k), v if isinstance(v, str) else str(v))
-                for k, v in record.items()
-                if isinstance(v, (str, int, float))
-            ]
+        if texts is None and (derive.template is not None or derive.each is not None):
+            texts = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
+            fields = [(_placeholder(k), v) for k, v in texts.items()]
         if derive.template is not None:
             assert fields is not None
             out[derive.key] = _filled(derive.template, None, fields)
             continue
         value = field_at(record, derive.source) if "." in derive.source else record.get(derive.source)
         if derive.each is not None:
-            assert fields is not None
+            assert texts is not None and fields is not None
             items = value if isinstance(value, list) else []
-            value = [_filled(derive.each, None, _with_item(fields, str(item))) for item in items]
+            plan = _each_plan(derive.each)
+            value = []
+            for item in items:
+                text = str(item)
+                filled = None if plan is None else _planned(plan, texts, text)
+                value.append(_filled(derive.each, None, _with_item(fields, text)) if filled is None else filled)
         elif derive.convert is not None:
             value = derive.convert(value)
         if isinstance(value, str) and (derive.qualify or derive.strip_dot):
@@ -369,6 +372,51 @@ def _with_item(fields: list[tuple[str, str]], item: str) -> list[tuple[str, str]
         if placeholder == "{item}":
             return [*fields[:index], ("{item}", item), *fields[index + 1:]]
     return [*fields, ("{item}", item)]
+
+
+# An `each` template made of whole placeholders and plain texts ({user: "{item}", db:
+# "{database}"}) is filled by one lookup per key instead of a replace per field per text:
+# a plan per template, made once (kept beside the template itself, so an id is never reused).
+_WHOLE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}\Z")
+_EachPlan = tuple[tuple[str, str | None, str], ...]  # (key, placeholder name or None, text)
+_EACH_PLANS: dict[int, tuple[Any, _EachPlan | None]] = {}
+
+
+def _each_plan(template: Any) -> _EachPlan | None:
+    cached = _EACH_PLANS.get(id(template))
+    if cached is not None and cached[0] is template:
+        return cached[1]
+    plan: _EachPlan | None = None
+    if isinstance(template, dict) and all(isinstance(text, str) for text in template.values()):
+        steps = []
+        for key, text in template.items():
+            whole = _WHOLE_PLACEHOLDER.match(text)
+            if whole is not None and not whole.group(1).startswith("arg."):
+                steps.append((key, whole.group(1), text))
+            elif "{" not in text:
+                steps.append((key, None, text))
+            else:
+                break
+        else:
+            plan = tuple(steps)
+    if len(_EACH_PLANS) < 256:  # bounded: a table has a few such templates; reloads add more
+        _EACH_PLANS[id(template)] = (template, plan)
+    return plan
+
+
+def _planned(plan: _EachPlan, texts: dict[str, str], item: str) -> dict[str, str] | None:
+    """The filled template, or None when a value holds a "{" (the replaces in turn could then
+    fill it further: the general path decides)."""
+    out = {}
+    for key, name, text in plan:
+        if name is not None:
+            value = item if name == "item" else texts.get(name)
+            if value is not None:
+                if "{" in value:
+                    return None
+                text = value
+        out[key] = text
+    return out
 
 
 def _dns_name(name: str, zone: str, strip_dot: bool) -> str:
