@@ -6,6 +6,7 @@ import pytest
 from api2calls import Api2Calls
 
 from shim.fakecpanel.modules.mysql import MYSQL_DOWN, mysql_data
+from shim.fakecpanel.modules.variables import server_settings
 
 MODULE = "MysqlFE"
 SECRET = "Sup3r-secret-pw"
@@ -187,10 +188,11 @@ async def test_gethosts_leaves_out_the_hosts_cpanel_hid(stack):
 async def test_dbmap_status_is_the_prefix_setting(stack):
     calls = Api2Calls(stack, "DBmap")
     assert await calls.whm("status") == (200, calls.ok("status", [{"prefix": 1}]))
-    assert calls.last_uapi() == ("Mysql", "get_restrictions", {})
-    mysql_data(stack.state.accounts["user"]).prefixing = False
+    assert calls.last_uapi() == ("Variables", "get_server_information", {"name": ["database_prefix_required"]})
+    server_settings(stack.state.accounts["user"])["database_prefix_required"] = 0
     assert await calls.cpanel("status") == (200, calls.ok("status", [{"prefix": 0}]))
-    mysql_data(stack.state.accounts["user"]).running = False
-    assert await calls.cpanel("status") == (200, {"cpanelresult": {
+    reason = "upstream answered HTTP 500"
+    stack.state.faults.add("/execute/Variables/get_server_information", "status:500", times=1)
+    assert await calls.cpanel("status") == (502, {"cpanelresult": {
         "apiversion": 2, "func": "status", "module": "DBmap", "data": [],
-        "event": {"result": 0, "reason": MYSQL_DOWN}, "error": MYSQL_DOWN}})
+        "event": {"result": 0, "reason": reason}, "error": reason}})

@@ -1,8 +1,7 @@
-"""DBmap::status: whether database names carry the account prefix (cPanel 11.120
-Cpanel/DBmap.pm answered [{prefix: the server's database_prefix setting, 1 or 0}]).
-
-UAPI Mysql::get_restrictions reports the same setting through its `prefix`: the account's
-prefix (`user_`) when prefixing is on, null when it is off.
+"""DBmap::status: whether database names carry the account prefix. cPanel 11.120
+(Cpanel/DBmap.pm) answered [{prefix: cpanel.config's database_prefix value}]; UAPI
+Variables::get_server_information reports the same value as `database_prefix_required`,
+passed on as it comes.
 """
 
 from __future__ import annotations
@@ -13,6 +12,6 @@ from shim.translation.recipe import RecipeCall
 
 
 async def status(call: RecipeCall) -> list[Any]:
-    restrictions = await call.uapi_data("Mysql", "get_restrictions", died=True)
-    prefix = restrictions.get("prefix") if isinstance(restrictions, dict) else None
-    return [{"prefix": 1 if prefix else 0}]
+    settings = await call.uapi_data("Variables", "get_server_information", {"name": "database_prefix_required"},
+                                    died=True)
+    return [{"prefix": settings.get("database_prefix_required") if isinstance(settings, dict) else None}]

@@ -43,7 +43,6 @@ class MysqlData:
     grants: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (user, db) -> privileges
     hosts: dict[str, str] = field(default_factory=dict)  # host -> note
     running: bool = True  # False: every call fails as when the MySQL server is down
-    prefixing: bool = True  # the server's database_prefix setting (names carry `<user>_`)
 
 
 def _seed(account: CpanelAccount) -> MysqlData:
@@ -234,11 +233,3 @@ def delete_host(ctx: UapiContext, args: Args) -> UapiOutcome:
 @uapi_function("Mysql", "get_host_notes", samples=[{}])
 def get_host_notes(ctx: UapiContext, args: Args) -> UapiOutcome:
     return UapiOutcome.ok(dict(sorted(mysql_data(ctx.account).hosts.items())))
-
-
-@uapi_function("Mysql", "get_restrictions", samples=[{}])
-def get_restrictions(ctx: UapiContext, args: Args) -> UapiOutcome:
-    """Names carry the account prefix (`user_`); null when the server's prefixing is off
-    (`mysql_data(account).prefixing = False`)."""
-    prefix = f"{ctx.account.user[:16]}_" if mysql_data(ctx.account).prefixing else None
-    return UapiOutcome.ok({"max_database_name_length": 64, "max_username_length": 47, "prefix": prefix})

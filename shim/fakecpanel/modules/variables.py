@@ -1,9 +1,13 @@
-"""UAPI Variables::get_user_information: the account's settings, as cPanel reports them.
+"""UAPI Variables::get_user_information (the account's settings) and get_server_information
+(the server's cpanel.config settings under their UAPI names), as cPanel reports them.
 
 A subset of cPanel's keys, the ones the shim reads or clients commonly ask for (primary
 domain, home directory, contact addresses and notification preferences among them);
 `name` narrows the answer to the keys named (cPanel takes it repeated, `name-1`, ...).
 Contact preferences live in `contact_state(account)`, so tests can change them.
+get_server_information answers a subset of cPanel's keys (`server_settings(account)`, kept
+per account here so a test can change one without touching the others); `name` narrows it,
+and a name cPanel does not report is an error.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..registry import Args, UapiContext, UapiOutcome, uapi_function
+from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
 from ..state import CpanelAccount
 from .themes import ACCOUNT_THEME
 
@@ -34,6 +38,19 @@ class ContactState:
 
 def contact_state(account: CpanelAccount) -> ContactState:
     return account.module_state("ContactInformation", lambda _: ContactState())
+
+
+def _server_defaults(_: CpanelAccount) -> dict[str, Any]:
+    return {"allow_reset_password": 1, "allow_reset_password_for_subaccounts": 0, "database_prefix_required": 1,
+            "default_theme": ACCOUNT_THEME, "docroots_in_public_html_only": 0, "version": "11.120.0.5"}
+
+
+def server_settings(account: CpanelAccount) -> dict[str, Any]:
+    return account.module_state("ServerSettings", _server_defaults)
+
+
+def _wanted(args: Args) -> list[str]:
+    return [value for key in args if key == "name" or key.startswith("name-") for value in args.getlist(key)]
 
 
 def user_information(account: CpanelAccount) -> dict[str, Any]:
@@ -75,7 +92,17 @@ def user_information(account: CpanelAccount) -> dict[str, Any]:
 @uapi_function("Variables", "get_user_information", samples=[{}, {"name": "domain"}])
 def get_user_information(ctx: UapiContext, args: Args) -> UapiOutcome:
     info = user_information(ctx.account)
-    wanted = [value for key in args if key == "name" or key.startswith("name-") for value in args.getlist(key)]
+    wanted = _wanted(args)
     if wanted:
         info = {key: value for key, value in info.items() if key in wanted}
     return UapiOutcome.ok(info)
+
+
+@uapi_function("Variables", "get_server_information", samples=[{}, {"name": "allow_reset_password"}])
+def get_server_information(ctx: UapiContext, args: Args) -> UapiOutcome:
+    settings = server_settings(ctx.account)
+    wanted = _wanted(args)
+    unknown = [name for name in wanted if name not in settings]
+    if unknown:
+        raise UapiError(f"The following parameters are invalid: {', '.join(unknown)}")
+    return UapiOutcome.ok({key: value for key, value in sorted(settings.items()) if not wanted or key in wanted})
