@@ -364,7 +364,8 @@ def _cmd_usage(args: argparse.Namespace) -> int:
                     tracker.add_log_lines(lines)
         else:
             address = args.admin or _admin_address(args.config)
-            tracker, source = fetch_usage(address), f"the shim at {address}"
+            token = load_config(args.config, {"whm_listen": "127.0.0.1:0"}).admin_settings.token if args.config else None
+            tracker, source = fetch_usage(address, token), f"the shim at {address}"
     except (OSError, ValueError, ConfigError) as exc:
         _print_errors(_errors_of(exc) if isinstance(exc, ConfigError) else [f"cannot read usage: {exc}"])
         return 1

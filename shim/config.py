@@ -86,6 +86,25 @@ def parse_listen(text: Any) -> tuple[str, int] | None:
 @dataclass(frozen=True, slots=True)
 class AdminSettings:
     listen: tuple[str, int] | None = parse_listen(DEFAULT_ADMIN_LISTEN)
+    # A file holding the bearer token /usage and /reload require (never a flag: command lines
+    # are visible to every local user). The token itself is never shown, not even in repr.
+    token_file: Path | None = None
+    token: str | None = field(default=None, repr=False, compare=False)
+    token_line: int = field(default=0, repr=False, compare=False)
+
+    def with_token(self, folder: Path, err: Err) -> "AdminSettings":
+        """token_file found from the config file's folder, and read (an error names its line)."""
+        if self.token_file is None:
+            return self
+        path = self.token_file if self.token_file.is_absolute() else folder / self.token_file
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            err(self.token_line, f"admin.token_file: cannot read '{path}': {getattr(exc, 'strerror', None) or exc}")
+            return replace(self, token_file=path)
+        if not token:
+            err(self.token_line, f"admin.token_file: '{path}' is empty")
+        return replace(self, token_file=path, token=token or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +132,22 @@ def _section(name: str, value: Any, line: int, allowed: tuple[str, ...], err: Er
 
 
 def parse_admin(value: Any, line: int, err: Err) -> AdminSettings:
-    section = _section("admin", value, line, ("listen",), err)
-    if not section or "listen" not in section:
+    section = _section("admin", value, line, ("listen", "token_file"), err)
+    if not section:
         return AdminSettings()
-    try:
-        return AdminSettings(listen=parse_listen(section["listen"]))
-    except ValueError as exc:
-        err(section.line_of("listen"), f"admin.listen: {exc}")
-        return AdminSettings()
+    settings = AdminSettings()
+    if "listen" in section:
+        try:
+            settings = AdminSettings(listen=parse_listen(section["listen"]))
+        except ValueError as exc:
+            err(section.line_of("listen"), f"admin.listen: {exc}")
+    if "token_file" in section:
+        given = section["token_file"]
+        if not isinstance(given, str) or not given.strip():
+            err(section.line_of("token_file"), f"admin.token_file: expected a file path, not {given!r}")
+        else:
+            settings = replace(settings, token_file=Path(given.strip()), token_line=section.line_of("token_file"))
+    return settings
 
 
 def parse_logging(value: Any, line: int, err: Err) -> LoggingSettings:
@@ -389,6 +416,8 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
     for name in _PATH_FIELDS:
         if values.get(name) is not None:
             values[name] = path.parent / str(values[name])
+    if isinstance(extra.get("admin"), AdminSettings):
+        extra["admin"] = extra["admin"].with_token(path.parent, err)
     if isinstance(extra.get("logging"), LoggingSettings):
         extra["logging"] = extra["logging"].relative_to(path.parent)
     values["extra"] = extra
@@ -421,7 +450,8 @@ def _build(values: dict[str, Any]) -> Config:
     admin_listen = values.pop("admin_listen", None)
     if admin_listen is not None:
         try:
-            values["extra"] = {**values.get("extra", {}), "admin": AdminSettings(parse_listen(admin_listen))}
+            admin = values.get("extra", {}).get("admin") or AdminSettings()
+            values["extra"] = {**values.get("extra", {}), "admin": replace(admin, listen=parse_listen(admin_listen))}
         except ValueError as exc:
             errors.add("admin_listen", f"admin: {exc}")
     if "mappings" in values:

@@ -441,3 +441,53 @@ async def test_slow_uploads_cannot_starve_translated_calls_and_time_out_when_idl
             writer.close()
     finally:
         await _close(listeners)
+
+
+# --- finding 10: the admin listener's token -------------------------------------------------------
+
+async def test_usage_and_reload_need_the_admin_token_when_one_is_set(tmp_path):
+    from conftest import ops_stack_context
+
+    from shim.config import load_config
+    from shim.operations.admin import create_admin_app
+
+    (tmp_path / "admin.token").write_text("s3cret-admin-token\n")
+    config_file = tmp_path / "shim.yaml"
+    config_file.write_text("whm: {listen: '127.0.0.1:0'}\nadmin:\n  listen: 127.0.0.1:0\n  token_file: admin.token\n")
+    settings = load_config(config_file).admin_settings
+    assert settings.token == "s3cret-admin-token" and "s3cret" not in repr(settings)
+    async with ops_stack_context() as stack:
+        admin = await start_listener(create_admin_app(stack.runtime, stack.config.services, stack.reloader, None,
+                                                      settings.token), "127.0.0.1", 0)
+        base = f"http://127.0.0.1:{admin.port}"
+        try:
+            for method, path in (("GET", "/usage"), ("POST", "/reload")):
+                for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-admin-token"}):
+                    async with stack.http.request(method, base + path, headers=headers) as resp:
+                        assert resp.status == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
+                        assert "s3cret" not in await resp.text()
+                async with stack.http.request(method, base + path,
+                                              headers={"Authorization": "Bearer s3cret-admin-token"}) as resp:
+                    assert resp.status == 200
+            for path in ("/healthz", "/readyz", "/metrics"):  # probes and scrapes stay open
+                async with stack.http.get(base + path) as resp:
+                    assert resp.status == 200
+        finally:
+            await admin.close()
+
+
+def test_the_admin_token_file_errors_name_file_and_line(tmp_path):
+    from shim.config import ConfigError, load_config
+
+    path = tmp_path / "shim.yaml"
+    (tmp_path / "empty.token").write_text("\n")
+    for body, error in (
+        ("  token_file: missing.token\n", f"{path}:4: admin.token_file: cannot read '{tmp_path / 'missing.token'}': "
+                                          "No such file or directory"),
+        ("  token_file: empty.token\n", f"{path}:4: admin.token_file: '{tmp_path / 'empty.token'}' is empty"),
+        ("  token_file: [a]\n", f"{path}:4: admin.token_file: expected a file path, not ['a']"),
+    ):
+        path.write_text("whm: {listen: '127.0.0.1:0'}\nadmin:\n  listen: 127.0.0.1:0\n" + body)
+        with pytest.raises(ConfigError) as raised:
+            load_config(path)
+        assert raised.value.errors == [error]

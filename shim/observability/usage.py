@@ -168,11 +168,13 @@ _AT_RISK = (
 FETCH_TIMEOUT = 10.0
 
 
-def fetch_usage(address: str) -> UsageTracker:
-    """The rows of a running shim, from its admin listener at HOST:PORT."""
-    from urllib.request import urlopen
+def fetch_usage(address: str, token: str | None = None) -> UsageTracker:
+    """The rows of a running shim, from its admin listener at HOST:PORT (`token`: admin.token_file's)."""
+    from urllib.request import Request, urlopen
 
-    with urlopen(f"http://{address}/usage", timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - operator-given address
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = Request(f"http://{address}/usage", headers=headers)
+    with urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - operator-given address
         return UsageTracker.from_json(json.loads(answer.read()))
 
 

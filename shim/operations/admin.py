@@ -10,15 +10,20 @@ credentials, so it listens on loopback unless configured otherwise (see `admin` 
     GET  /metrics   Prometheus text format
     GET  /usage     the API 2 usage rows as JSON (what `python -m shim usage` prints)
     POST /reload    reload config and mappings (see reload.py); 200 or 422 with the errors
+
+With `admin.token_file` set, /usage (client addresses, accounts, User-Agents) and /reload
+need `Authorization: Bearer <token>`; the probes and /metrics stay open to what can reach
+the port (which should be the host or a monitoring network only).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import os
 from pathlib import Path
-from typing import AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 import orjson
 from aiohttp import web
@@ -38,16 +43,38 @@ USAGE_SHARE_SECONDS = 1.0
 # A readiness probe must answer before the orchestrator's own timeout (often 1 s).
 READY_CONNECT_TIMEOUT = 0.8
 
+Handler = Callable[..., Awaitable[Any]]
 _RUNTIME = web.AppKey("admin_runtime", Runtime)
 _UPSTREAMS = web.AppKey("admin_upstreams", tuple)
 _RELOADER = web.AppKey("admin_reloader", object)
 _GATE = web.AppKey("admin_gate", object)
 
 
+# Paths that show who calls (usage) or change the running process (reload).
+PROTECTED_PATHS = frozenset({"/usage", "/reload"})
+
+
+def bearer_required(token: str) -> Handler:
+    """Middleware: the protected paths answer 401 without `Authorization: Bearer <token>`."""
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path in PROTECTED_PATHS:
+            given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(given, expected):
+                response = _json({"error": "this path needs the admin token (Authorization: Bearer …)"}, status=401)
+                response.headers["WWW-Authenticate"] = 'Bearer realm="api2shim admin"'
+                return response
+        return await handler(request)
+
+    return check
+
+
 def create_admin_app(runtime: Runtime, services: Sequence[ServiceConfig], reloader: Reloader | None,
-                     gate: Gate | None = None) -> web.Application:
-    """`gate` is the services' concurrency cap: readiness reports it full."""
-    app = web.Application()
+                     gate: Gate | None = None, token: str | None = None) -> web.Application:
+    """`gate` is the services' concurrency cap: readiness reports it full. `token`: see above."""
+    app = web.Application(middlewares=[bearer_required(token)] if token else [])
     app[_RUNTIME] = runtime
     app[_UPSTREAMS] = tuple(services)
     app[_RELOADER] = reloader
@@ -154,7 +181,7 @@ async def start_admin(
         return None
     host, port = listen
     # Workers share the admin port like the others; /metrics sums them all (multiprocess mode).
-    listener = await start_listener(create_admin_app(runtime, config.services, reloader, gate), host, port,
+    listener = await start_listener(create_admin_app(runtime, config.services, reloader, gate, config.admin_settings.token), host, port,
                                     reuse_port=reuse_port)
     log.info("admin listening on %s:%d (healthz, readyz, metrics, usage, reload)", host, listener.port)
     return listener
