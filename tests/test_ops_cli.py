@@ -73,7 +73,7 @@ def test_section_errors_name_file_and_line(tmp_path):
     path = tmp_path / "shim.yaml"
     assert errors_of(path, "whm:\n  listen: 127.0.0.1:2087\nadmin:\n  listen: nowhere\n  port: 3\n"
                            "logging:\n  level: LOUD\n  access_log: [a]\n  format: json\n") == [
-        f"{path}:5: unknown key 'port' in admin (allowed: listen)",
+        f"{path}:5: unknown key 'port' in admin (allowed: listen, token_file)",
         f"{path}:4: admin.listen: 'nowhere' is not HOST:PORT or off",
         f"{path}:9: unknown key 'format' in logging (allowed: access_log, level)",
         f"{path}:8: logging.access_log: expected stderr, stdout, off or a file path, not ['a']",
