@@ -13,7 +13,7 @@ from aiohttp import web
 from shim.config import Config, ServiceConfig
 from shim.inbound.credentials import account_of
 from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, TOO_SLOW_REASON, Gate, guard_for
-from shim.observability import observe
+from shim.observability import observe, redact
 from shim.translation import envelopes, xmlform
 from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_table
 from shim.translation.recognise import (
@@ -170,7 +170,7 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     if call.dropped:
         # Names only (cut short): a value could be anything, a secret included.
         log.warning("API 2 %s::%s: dropped client arguments named like the shim's own upstream keys: %s",
-                    call.module[:64], call.func[:64], ", ".join(repr(name[:64]) for name in call.dropped[:8]))
+                    call.module[:64], call.func[:64], ", ".join(repr(redact.shown_name(name)) for name in call.dropped[:8]))
     return await _translate(request, state, entry, call)
 
 

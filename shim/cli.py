@@ -27,6 +27,7 @@ from shim.inbound.connections import ClientConnections
 from shim.inbound.listener import start_listener
 from shim.inbound.tls import server_context
 from shim.observability.observe import Runtime, configure_logging
+from shim.observability.redact import redact_value
 from shim.observability.usage import UsageTracker, fetch_usage, write_report
 from shim.operations import eventloop, gcpolicy
 from shim.operations.admin import start_admin
@@ -45,7 +46,6 @@ from shim.translation.recognise import (
 from shim.translation.translate import build_uapi_call, whm_form
 from shim.translation.yamlsource import SourceErrors
 
-REDACTED = "********"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,12 +216,16 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     except TransformError as exc:
         print(f"  answers an API 2 failure without calling upstream: {exc}")
         return 0
-    shown = [(k, REDACTED if k in uapi.secret_args else v) for k, v in uapi.args]
+    # The one redaction rule (shim.observability.redact): the table's secrets and the name patterns.
+    secret = uapi.secret_args | {arg for known in table.entries.values() for arg in known.secret_args}
+    shown = [(k, redact_value(k, v, secret)) for k, v in uapi.args]
     if entry.lookup is not None:
         lookup = entry.lookup
-        wanted = ", ".join([*(f"{field}={call.args.get(arg, '')}" for field, arg in lookup.match.items()),
+        wanted = ", ".join([*(f"{field}={redact_value(arg, call.args.get(arg, ''), secret)}"
+                              for field, arg in lookup.match.items()),
                             *(f"{field}={value}" for field, value in lookup.where.items())])
-        read = " ".join(f"{target}={call.args.get(arg, '')}" for target, arg in lookup.args.items())
+        read = " ".join(f"{target}={redact_value(arg, call.args.get(arg, ''), secret)}"
+                        for target, arg in lookup.args.items())
         print(f"  first: UAPI {lookup.uapi_module}::{lookup.uapi_func}{' ' + read if read else ''}; "
               f"{lookup.target} = {lookup.take} of the record with {wanted}")
     if args.service == "whm":

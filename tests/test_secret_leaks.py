@@ -274,3 +274,117 @@ async def test_no_secret_from_malformed_or_abandoned_requests(caplog):
     access = [json.loads(r.getMessage()) for r in caplog.records if r.name == "api2shim.access"]
     assert [(a["status"], a["error"], a["auth"]) for a in access] == [(499, "client_gone", "cpanel user")]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# --- issue 13: DEBUG level, `translate`, and every field added for hostile clients -----------------
+
+JSON_PASS = "JsonBodyS3cret15"
+PIN = "PinS3cret16"
+TFA = "TfaCodeS3cret17"
+API_TOKEN = "ApiTokenS3cret18"
+NEWPASS = "NewPassS3cret19"
+FRAGMENT_PASS = "FragmentS3cret20"
+PARAM_PASS = "PathParamS3cret21"
+USERINFO_PASS = "UserInfoS3cret22"
+INJECTED_PASS = "InjectedS3cret23"
+ADMIN_TOKEN = "AdminTokenS3cret24"
+PASSWORD = "PasswordS3cret25"
+NEW_SECRETS = [JSON_PASS, PIN, TFA, API_TOKEN, NEWPASS, FRAGMENT_PASS, PARAM_PASS, USERINFO_PASS, INJECTED_PASS,
+               ADMIN_TOKEN, PASSWORD]
+
+
+def assert_no_new_secret(where: str, text: str) -> None:
+    found = [secret for secret in SECRETS + NEW_SECRETS if secret.lower() in text.lower()]
+    assert not found, f"{where} contains {found}"
+
+
+async def test_no_secret_at_debug_from_hostile_requests_refusals_and_the_admin_token(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    from shim.inbound.listener import start_listener
+    from shim.operations.admin import create_admin_app
+
+    overrides = {"body_idle_timeout": 0.3, "head_timeout": 0.3, "max_api_body": 4096}
+    meta = "cpanel_jsonapi_user=user&cpanel_jsonapi_apiversion=2&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd"
+    auth = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
+    answers: list[str] = []
+    async with ops_stack_context(overrides) as stack:
+        port = int(stack.whm.rsplit(":", 1)[1])
+        calls = [
+            # A JSON body (labelled, and not): read as one long argument *name*.
+            ("POST", f"{stack.whm}/json-api/cpanel?{meta}", json.dumps({"user": "ftpuser", "pass": JSON_PASS}),
+             {"Content-Type": "application/json"}),
+            ("POST", f"{stack.whm}/json-api/cpanel?{meta}", json.dumps({"pass": JSON_PASS}), {}),
+            ("GET", f"{stack.whm}/json-api/cpanel?{meta}&user=ftpuser&pass=x&pin={PIN}&tfa_code={TFA}"
+                    f"&api_token={API_TOKEN}&newpass={NEWPASS}&password={PASSWORD}", None, {}),
+            # Names like the shim's own upstream keys, one of them carrying a secret in the name.
+            ("GET", f"{stack.whm}/json-api/cpanel?{meta}&user=ftpuser&pass=x&cpanel.user%7B%22pass%22%3A%22"
+                    f"{INJECTED_PASS}%22%7D=1", None, {}),
+            # Over the API 2 cap, and too many arguments.
+            ("POST", f"{stack.whm}/json-api/cpanel?{meta}", f"pass={BODY_PASS}&pad=" + "x" * 5000, {}),
+            ("POST", f"{stack.whm}/json-api/cpanel?{meta}", f"pass={BODY_PASS}" + "&a" * 400, {}),
+        ]
+        for method, url, data, headers in calls:
+            async with stack.http.request(method, url, data=data, headers={**auth, **headers}) as resp:
+                answers.append(await resp.text())
+        raw = [
+            f"GET /json-api/cpanel;pass={PARAM_PASS}/x?{meta}#pass={FRAGMENT_PASS} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+            f"GET /json-api/version#pass={FRAGMENT_PASS} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+            f"GET http://root:{USERINFO_PASS}@whm.example.net/json-api/cpanel HTTP/1.1\r\nHost: h\r\n\r\n",
+            # A slow body (408) and an unfinished head (408) with secrets in them.
+            f"POST /json-api/cpanel?{meta} HTTP/1.1\r\nHost: h\r\nContent-Length: 500\r\n\r\npass={BODY_PASS}",
+            f"GET /json-api/cpanel?pass={QUERY_PASS} HTTP/1.1\r\nAuthorization: whm root:{BARE_TOKEN}",
+        ]
+        async def exchange(data: bytes) -> bytes:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(data)
+            try:
+                return await asyncio.wait_for(reader.read(), 5)  # refused bodies linger up to 2 s
+            finally:
+                writer.close()
+
+        answers += [(await exchange(data.encode())).decode("latin-1") for data in raw]
+        # The admin listener with a token: refusals never echo it.
+        admin = await start_listener(create_admin_app(stack.runtime, stack.config.services, stack.reloader, None,
+                                                      ADMIN_TOKEN), "127.0.0.1", 0)
+        try:
+            async with stack.http.get(f"http://127.0.0.1:{admin.port}/usage",
+                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}x"}) as resp:
+                assert resp.status == 401
+                answers.append(await resp.text())
+            async with stack.http.get(f"http://127.0.0.1:{admin.port}/usage",
+                                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as resp:
+                usage_text = await resp.text()
+            async with stack.http.get(f"http://127.0.0.1:{admin.port}/metrics") as resp:
+                metrics_text = await resp.text()
+        finally:
+            await admin.close()
+        report = io.StringIO()
+        write_report(stack.runtime.usage, report, "test")
+    for line in captured_lines(caplog):
+        assert_no_new_secret("log line", line)
+    for text in answers:
+        assert_no_new_secret("an answer", text)
+    assert_no_new_secret("/usage", usage_text)
+    assert_no_new_secret("/metrics", metrics_text)
+    assert_no_new_secret("usage report", report.getvalue())
+    # It searched what it meant to: DEBUG argument lines (the JSON body as an unparsed name),
+    # the access lines of the odd paths, the dropped-arguments warning.
+    debug = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and r.getMessage().startswith("api2 ")]
+    assert any("<unparsed name of" in line for line in debug)
+    assert any("'pin': '********'" in line and "'tfa_code': '********'" in line for line in debug)
+    paths = [json.loads(r.getMessage())["path"] for r in caplog.records if r.name == "api2shim.access"]
+    assert "/json-api/cpanel;********/x" in paths and "http://********@whm.example.net/json-api/cpanel" in paths
+    assert any("dropped client arguments" in r.getMessage() for r in caplog.records)
+
+
+def test_translate_prints_no_secret(capsys):
+    from shim.cli import main
+
+    query = (f"cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=addftp&user=bob"
+             f"&pass={QUERY_PASS}&password={PASSWORD}&newpass={NEWPASS}&api_token={API_TOKEN}&pin={PIN}"
+             f"&tfa_code={TFA}")
+    for service in ("whm", "cpanel"):
+        assert main(["translate", "--service", service, f"/json-api/cpanel?{query}"]) == 0
+        printed = capsys.readouterr().out
+        assert "pass=********" in printed and "api_token=********" in printed and "user=bob" in printed
+        assert_no_new_secret("translate", printed)

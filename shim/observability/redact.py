@@ -15,12 +15,25 @@ from typing import Iterable, Mapping
 
 MASK = "********"
 
-# Exact names cPanel and WHM use for secrets, plus fragments that mark one anywhere in a name.
+# THE rule for every place the shim writes something down (logs at every level, `translate`,
+# the usage report, metrics labels, error text): an argument is secret when the mapping
+# table marks it `secret` anywhere, or when its name is one of SECRET_NAMES, or contains one
+# of SECRET_FRAGMENTS (any case). Names are the ones cPanel, WHM and their clients use:
+# pass, password, newpass, oldpass, passwd, pw, pin, token, api_token, tfa_code, otp, key,
+# privkey, cert, crt, cabundle, hash, accesshash, secret, auth, cookie, session, cred.
+# Certificates are public, but an SSL install's arguments travel beside the key and are
+# masked with it rather than told apart.
 SECRET_NAMES = frozenset({
     "pass", "password", "newpass", "oldpass", "passwd", "pw", "key", "token", "secret", "hash",
     "accesshash", "crt_key", "privkey", "private_key", "sslkey", "cabundle_key", "otp", "tfa", "secret_key",
+    "pin", "tfa_code", "api_token", "cert", "crt", "cabundle", "code",
 })
-SECRET_FRAGMENTS = ("pass", "pwd", "secret", "token", "key", "hash", "auth", "cookie", "session", "cred", "otp")
+SECRET_FRAGMENTS = ("pass", "pwd", "secret", "token", "key", "hash", "auth", "cookie", "session", "cred", "otp",
+                    "tfa", "cert", "crt", "pin_", "_pin")
+# An argument name worth writing down as it is. Anything else (a JSON or XML document sent as
+# an unlabelled body reads as one long argument *name*, a multipart body sent as urlencoded,
+# control characters) is written as its length only, and its value masked.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,64}\Z")
 
 _CPSESS = re.compile(r"/cpsess\d+")
 _COOKIE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}\Z")
@@ -41,13 +54,38 @@ def redact_args(args: Mapping[str, str] | Iterable[tuple[str, str]], extra: Iter
     """Arguments with secret-looking values masked; `extra` names the mapping's `secret` arguments."""
     extra = frozenset(extra)
     items = args.items() if isinstance(args, Mapping) else args
-    return {name: (MASK if is_secret_name(name, extra) else value) for name, value in items}
+    shown: dict[str, str] = {}
+    for name, value in items:
+        if not _PLAIN_NAME.match(name):
+            shown[shown_name(name)] = MASK
+        else:
+            shown[name] = MASK if is_secret_name(name, extra) else value
+    return shown
+
+
+def shown_name(name: str) -> str:
+    """An argument name as it may be written down: itself when plain, else its length only."""
+    return name if _PLAIN_NAME.match(name) else f"<unparsed name of {len(name)} characters>"
+
+
+def redact_value(name: str, value: str, extra: Iterable[str] = ()) -> str:
+    """One argument's value as it may be written down (the same rule as redact_args)."""
+    return MASK if not _PLAIN_NAME.match(name) or is_secret_name(name, extra) else value
+
+
+_USERINFO = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+_PATH_PARAMETER = re.compile(r";[^/]*")
 
 
 def log_path(raw_path: str) -> str:
-    """The request path as logged: no query (arguments may carry secrets), cpsess token masked."""
-    path = raw_path.partition("?")[0]
-    # Most paths have no token: skip the regex for them (this runs for every request).
+    """The request path as logged: no query or fragment (arguments may carry secrets),
+    `;` path parameters and the userinfo of an absolute-form target masked, cpsess token masked."""
+    path = raw_path.partition("?")[0].partition("#")[0]
+    # Most paths have none of these: skip the regexes for them (this runs for every request).
+    if ";" in path:
+        path = _PATH_PARAMETER.sub(";" + MASK, path)
+    if "@" in path:
+        path = _USERINFO.sub(r"\1" + MASK + "@", path)
     return _CPSESS.sub("/cpsess" + MASK, path) if "/cpsess" in path else path
 
 
