@@ -153,14 +153,15 @@ async def test_remove_zone_record_failure(stack):
         200, mutation_failed(calls, "remove_zone_record", "expected a line number of 1 or more, not '0'"))
 
 
-async def test_fetchzones_passes_through(stack):
+async def test_fetchzones_reads_the_domains_then_each_zone_on_the_whm_port(stack):
+    # The whole document, on the cPanel port, is in tests/test_flows_no_api2_e2e.py.
     calls = Api2Calls(stack, "ZoneEdit")
-    got = await calls.whm("fetchzones")
-    # The fake has no native API 2 ZoneEdit::fetchzones: its own answer proves the call
-    # reached upstream as API 2, unchanged.
-    assert got == (200, {"cpanelresult": {"apiversion": 2, "func": "fetchzones", "module": "ZoneEdit",
-                                          "error": "Could not find function 'fetchzones' in module 'ZoneEdit'"}})
-    assert stack.state.requests[-1].path == "/json-api/cpanel"
+    status, got = await calls.whm("fetchzones")
+    row = got["cpanelresult"]["data"][0]
+    assert (status, row["status"], row["statusmsg"]) == (200, 1, "Zones fetched")
+    assert sorted(row["zones"]) == ["blog.example.com", "example.com", "example.net", "shop.example.com", "shop.test"]
+    reads = [r.form["cpanel.function"][0] for r in stack.state.requests if r.path.endswith("uapi_cpanel")]
+    assert reads == ["list_domains", *["parse_zone"] * 5]
 
 
 async def test_a_write_made_stale_by_another_client_fails_and_is_not_retried(stack):
