@@ -130,3 +130,21 @@ async def test_ftp_create_list_password_delete(no_api2):
         200, ftp.status_ok("passwd"))
     assert await ftp.cpanel("delftp", user="deploy@example.com") == (200, ftp.status_ok("delftp"))
     assert await ftp.whm("listftp") == (200, ftp.ok("listftp", SEEDED_FTP))
+
+
+def subdomain(label):
+    return {"domain": f"{label}.example.com", "reldir": f"home:public_html/{label}", "basedir": f"public_html/{label}",
+            "dir": f"/home/user/public_html/{label}", "status": "not redirected", "domainkey": f"{label}_example.com",
+            "subdomain": label, "rootdomain": "example.com", "web_subdomain_aliases": ["www"]}
+
+
+async def test_subdomain_list_add_delete(no_api2):
+    sub = Api2Calls(no_api2, "SubDomain")
+    assert await sub.whm("listsubdomains") == (200, sub.ok("listsubdomains", [subdomain("blog"), subdomain("shop")]))
+    assert await sub.whm("addsubdomain", domain="news", rootdomain="example.com") == (200, sub.ok("addsubdomain", [
+        {"result": 1, "reason": "The subdomain “news.example.com” has been added."}]))
+    assert await sub.cpanel("listsubdomains") == (200, sub.ok("listsubdomains", [
+        subdomain("blog"), subdomain("news"), subdomain("shop")]))
+    assert await sub.whm("delsubdomain", domain="news_example.com") == (200, sub.ok("delsubdomain", [
+        {"result": 1, "reason": "The subdomain “news.example.com” has been removed."}]))
+    assert await sub.whm("listsubdomains") == (200, sub.ok("listsubdomains", [subdomain("blog"), subdomain("shop")]))

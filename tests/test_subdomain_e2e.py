@@ -7,7 +7,8 @@ async def test_addsubdomain_creates_a_subdomain_and_refuses_a_duplicate(stack):
     calls = Api2Calls(stack, "SubDomain")
     got = await calls.whm("addsubdomain", domain="news", rootdomain="example.com", dir="/public_html/news",
                           disallowdot="1", canoff="yes")
-    assert got == (200, calls.status_ok("addsubdomain"))
+    # cPanel's confirmation sentence (Cpanel/Sub.pm), not "OK".
+    assert got == (200, calls.ok("addsubdomain", [{"result": 1, "reason": "The subdomain “news.example.com” has been added."}]))
     assert calls.last_uapi() == ("SubDomain", "addsubdomain", {
         "domain": ["news"], "rootdomain": ["example.com"], "dir": ["/public_html/news"],
         "disallowdot": ["1"], "canoff": ["1"]})
@@ -22,3 +23,25 @@ async def test_addsubdomain_on_a_foreign_domain_fails(stack):
     calls = Api2Calls(stack, "SubDomain")
     got = await calls.whm("addsubdomain", domain="x", rootdomain="other.example")
     assert got == (200, calls.failed("addsubdomain", "The domain “other.example” does not belong to this account."))
+
+
+async def test_listsubdomains_and_delsubdomain(stack):
+    calls = Api2Calls(stack, "SubDomain")
+    def record(label):
+        return {"domain": f"{label}.example.com", "reldir": f"home:public_html/{label}", "basedir": f"public_html/{label}",
+                "dir": f"/home/user/public_html/{label}", "status": "not redirected",
+                "domainkey": f"{label}_example.com", "subdomain": label, "rootdomain": "example.com",
+                "web_subdomain_aliases": ["www"]}
+    assert await calls.cpanel("listsubdomains") == (200, calls.ok("listsubdomains", [record("blog"), record("shop")]))
+    assert await calls.whm("listsubdomains", regex="BLO") == (200, calls.ok("listsubdomains", [record("blog")]))
+    assert await calls.whm("delsubdomain", domain="blog_example.com") == (200, calls.ok("delsubdomain", [
+        {"result": 1, "reason": "The subdomain “blog.example.com” has been removed."}]))
+    assert stack.state.requests[-1].path == "/json-api/delete_domain"
+    gone = "The domain “blog.example.com” does not exist."
+    assert await calls.whm("delsubdomain", domain="blog.example.com") == (200, calls.failed("delsubdomain", gone))
+    # No WHM credentials on the cPanel port: cPanel's answer for a function it cannot run.
+    before = len(stack.state.requests)
+    assert await calls.cpanel("delsubdomain", domain="shop_example.com") == (200, {"cpanelresult": {
+        "apiversion": 2, "error": "Could not find function 'delsubdomain' in module 'SubDomain'",
+        "func": "delsubdomain", "module": "SubDomain"}})
+    assert len(stack.state.requests) == before

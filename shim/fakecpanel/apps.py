@@ -36,6 +36,7 @@ _WHM_ROUTES = _routes(
     (r"/json-api/uapi_cpanel", whm_api.uapi_cpanel),
     (r"/json-api/version", whm_api.version),
     (r"/json-api/listaccts", whm_api.listaccts),
+    (r"/json-api/delete_domain", whm_api.delete_domain),
     (r"/json-api/([^/]+)", whm_api.unknown),
     (r"/execute(?:/.*)?", not_found),  # UAPI is served on the cPanel port only
     *_COMMON,

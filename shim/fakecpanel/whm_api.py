@@ -1,4 +1,4 @@
-"""WHM API functions the fake serves: uapi_cpanel, version, listaccts.
+"""WHM API functions the fake serves: uapi_cpanel, version, listaccts, delete_domain.
 
 With `api.version=1` they answer WHM API 1 (`{"data":…,"metadata":{command,reason,result,
 version}}`); without it, WHM API 0 (`{"version":…}`, `{"acct":[…],"status":1,…}`), as
@@ -97,6 +97,23 @@ async def listaccts(call: Call, match: "re.Match[str]") -> web.Response:
     if _api1(call):
         return json_response({"data": {"acct": records}, "metadata": _metadata("listaccts")})
     return json_response({"acct": records, "status": 1, "statusmsg": "Ok"})
+
+
+async def delete_domain(call: Call, match: "re.Match[str]") -> web.Response:
+    """WHM API 1 delete_domain, for subdomains (what the shim's SubDomain::delsubdomain uses).
+
+    Assumed wording (no live server checked): success reason "OK"; a name no account has as
+    a subdomain fails with "The domain “NAME” does not exist."."""
+    from .modules import _domains
+
+    name = (call.param("domain") or "").lower().rstrip(".")
+    for account in call.state.accounts.values():
+        state = _domains.domains(account)
+        if name in state.subdomains and name not in state.parked.values():
+            del state.subdomains[name]
+            return json_response({"data": {}, "metadata": _metadata("delete_domain")})
+    reason = f"The domain “{name}” does not exist."
+    return json_response({"metadata": _metadata("delete_domain", reason, 0)})
 
 
 async def unknown(call: Call, match: "re.Match[str]") -> web.Response:
