@@ -491,3 +491,51 @@ def test_the_admin_token_file_errors_name_file_and_line(tmp_path):
         with pytest.raises(ConfigError) as raised:
             load_config(path)
         assert raised.value.errors == [error]
+
+
+# --- finding 9: the usage report cannot be flooded out of its real rows ---------------------------
+
+def test_refused_calls_are_counted_apart_and_cannot_push_out_the_real_client():
+    from shim.observability.usage import MAX_ROWS, UsageTracker, is_refused
+
+    tracker = UsageTracker()
+    tracker.record_now("Ftp::passwd", "translate", "whm root", "192.0.2.10", "WHMCS/8.9", 1.0)
+    for index in range(MAX_ROWS + 50):  # the attack: wrong token, a new User-Agent each time
+        tracker.record_now("Ftp::passwd", "translate", "whm root", "198.51.100.7", f"flood/{index}", 2.0,
+                           is_refused("denied", 403))
+    # ...and one address forging accounts on a function that never asks upstream.
+    for index in range(MAX_ROWS):
+        tracker.record_now("Fake::reject", "reject", f"whm user{index}", "198.51.100.8", f"ua/{index}", 3.0)
+    tracker.record_now("Ftp::passwd", "translate", "whm root", "192.0.2.10", "WHMCS/8.9", 4.0)
+    document = tracker.as_json()
+    real = [row for row in document["rows"] if row["client"] == "192.0.2.10"]
+    assert real == [{"function": "Ftp::passwd", "mode": "translate", "auth": "whm root", "client": "192.0.2.10",
+                     "user_agent": "WHMCS/8.9", "calls": 2, "first_seen": 1.0, "last_seen": 4.0}]
+    assert document["refused"] == [{"function": "Ftp::passwd", "mode": "translate", "auth": None,
+                                    "client": "198.51.100.7", "user_agent": "", "calls": MAX_ROWS + 50,
+                                    "first_seen": 2.0, "last_seen": 2.0}]
+    assert sum(1 for row in document["rows"] if row["client"] == "198.51.100.8") == 200
+    assert document["dropped"] == MAX_ROWS - 200
+    again = UsageTracker.from_json(document)
+    assert again.as_json() == document
+    import io
+
+    from shim.observability.usage import merged, write_report
+
+    assert merged([again, UsageTracker.from_json(document)]).as_json()["refused"][0]["calls"] == 2 * (MAX_ROWS + 50)
+    report = io.StringIO()
+    write_report(again, report, "test")
+    assert f"({MAX_ROWS + 50} refused calls (credentials not accepted) from 1 addresses, counted apart)" in report.getvalue()
+
+
+async def test_a_call_with_a_wrong_token_lands_in_the_refused_counts():
+    from conftest import ops_stack_context
+
+    async with ops_stack_context() as stack:
+        async with stack.http.get(f"{stack.whm}{API2_PASSWD_PATH}", headers={"Authorization": "whm root:WRONG"}) as resp:
+            assert resp.status == 403
+        async with stack.http.get(f"{stack.whm}{API2_PASSWD_PATH}", headers=ROOT_AUTH) as resp:
+            assert resp.status == 200
+        document = stack.runtime.usage.as_json()
+    assert [(r["function"], r["auth"], r["calls"]) for r in document["rows"]] == [("Ftp::passwd", "whm root", 1)]
+    assert [(r["function"], r["client"], r["calls"]) for r in document["refused"]] == [("Ftp::passwd", "127.0.0.1", 1)]

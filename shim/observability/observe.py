@@ -36,7 +36,7 @@ from aiohttp import web
 from shim.observability import redact
 from shim.observability.lifecycle import Lifecycle
 from shim.observability.metrics import Metrics
-from shim.observability.usage import MAX_AGENT, UsageTracker, function_name
+from shim.observability.usage import MAX_AGENT, UsageTracker, function_name, is_refused
 from shim.translation.mapping import MappingTable
 
 ACCESS_LOGGER = "api2shim.access"
@@ -290,7 +290,7 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
     if function is not None:
         outcome = _outcome(record, status)
         metrics.count_call(function, record.mapped, mode or "", outcome)
-        runtime.usage.record_now(function, mode or "", auth, client, agent, now)
+        runtime.usage.record_now(function, mode or "", auth, client, agent, now, is_refused(outcome, status))
     access_log = runtime.access_log
     if not access_log.isEnabledFor(logging.INFO):
         return

@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any, Iterable, TextIO
 
 MAX_ROWS = 10_000
+# Rows one client address may fill: a billing server calls a few dozen functions under a few
+# accounts and User-Agents; a client forging User-Agents or accounts fills its own share only.
+MAX_ROWS_PER_CLIENT = 200
+# Refused calls (credentials the upstream did not accept: 401/403) are counted apart, per
+# function, way handled and address, without the forgeable User-Agent and account.
+MAX_REFUSED_ROWS = 1_000
 MAX_NAME = 64  # a module or function name longer than any real one is cut
 MAX_AGENT = 200
 MODE_WORDS = {"translate": "translated", "passthrough": "passed through", "reject": "rejected",
@@ -40,34 +46,62 @@ def function_name(module: str, func: str) -> str:
 
 
 class UsageTracker:
-    def __init__(self, max_rows: int = MAX_ROWS) -> None:
+    def __init__(self, max_rows: int = MAX_ROWS, max_per_client: int = MAX_ROWS_PER_CLIENT,
+                 max_refused: int = MAX_REFUSED_ROWS) -> None:
         self.max_rows = max_rows
+        self.max_per_client = max_per_client
+        self.max_refused = max_refused
         self.rows: dict[tuple[str, str, str | None, str, str], UsageRow] = {}
         self.dropped = 0
         self.since = time.time()
+        self.refused: dict[tuple[str, str, str], UsageRow] = {}
+        self.refused_dropped = 0
+        self._per_client: dict[str, int] = {}
 
     def record(self, function: str, mode: str, auth: str | None, client: str, user_agent: str,
-               when: float | None = None, calls: int = 1) -> None:
+               when: float | None = None, calls: int = 1, *, refused: bool = False) -> None:
         when = time.time() if when is None else when
+        if refused:
+            self._record_refused(function, mode, client, when, calls)
+            return
         user_agent = user_agent[:MAX_AGENT]
         key = (function, mode, auth, client, user_agent)
         row = self.rows.get(key)
         if row is None:
-            if len(self.rows) >= self.max_rows:
+            held = self._per_client.get(client, 0)
+            if len(self.rows) >= self.max_rows or held >= self.max_per_client:
                 self.dropped += calls
                 return
+            self._per_client[client] = held + 1
             self.rows[key] = UsageRow(function, mode, auth, client, user_agent, calls, when, when)
             return
         row.calls += calls
         row.first_seen = min(row.first_seen, when)
         row.last_seen = max(row.last_seen, when)
 
+    def _record_refused(self, function: str, mode: str, client: str, when: float, calls: int) -> None:
+        key = (function, mode, client)
+        row = self.refused.get(key)
+        if row is None:
+            if len(self.refused) >= self.max_refused:
+                self.refused_dropped += calls
+                return
+            self.refused[key] = UsageRow(function, mode, None, client, "", calls, when, when)
+            return
+        row.calls += calls
+        row.first_seen = min(row.first_seen, when)
+        row.last_seen = max(row.last_seen, when)
+
     def record_now(self, function: str, mode: str, auth: str | None, client: str, user_agent: str,
-                   now: float) -> None:
+                   now: float, refused: bool = False) -> None:
         """One live call at `now` (per request, so kept short).
 
-        `user_agent` must already be cut to MAX_AGENT.
+        `user_agent` must already be cut to MAX_AGENT. `refused`: the upstream did not accept
+        the call's credentials (counted apart, aggregated).
         """
+        if refused:
+            self._record_refused(function, mode, client, now, 1)
+            return
         row = self.rows.get((function, mode, auth, client, user_agent))
         if row is None:
             self.record(function, mode, auth, client, user_agent, now)
@@ -77,7 +111,9 @@ class UsageTracker:
             row.last_seen = now
 
     def as_json(self) -> dict[str, Any]:
-        return {"since": self.since, "dropped": self.dropped, "rows": [asdict(r) for r in self.sorted_rows()]}
+        return {"since": self.since, "dropped": self.dropped, "rows": [asdict(r) for r in self.sorted_rows()],
+                "refused": [asdict(r) for r in sorted(self.refused.values(), key=lambda r: (r.function, r.client))],
+                "refused_dropped": self.refused_dropped}
 
     def sorted_rows(self) -> list[UsageRow]:
         return sorted(self.rows.values(), key=lambda r: (r.function, r.mode, -r.calls, r.auth or "", r.client))
@@ -90,6 +126,10 @@ class UsageTracker:
         for fields in document.get("rows", []):
             row = UsageRow(**fields)
             tracker.rows[(row.function, row.mode, row.auth, row.client, row.user_agent)] = row
+        tracker.refused_dropped = document.get("refused_dropped", 0)
+        for fields in document.get("refused", []):
+            row = UsageRow(**fields)
+            tracker.refused[(row.function, row.mode, row.client)] = row
         return tracker
 
     def add_log_lines(self, lines: Iterable[str]) -> int:
@@ -107,11 +147,18 @@ class UsageTracker:
                 continue
             when = _parse_time(entry.get("ts"))
             self.record(str(entry["api2"]), str(entry.get("mode", "")), entry.get("auth"),
-                        str(entry.get("client", "")), str(entry.get("ua") or ""), when)
+                        str(entry.get("client", "")), str(entry.get("ua") or ""), when,
+                        refused=is_refused(entry.get("outcome"), entry.get("status")))
             seen += 1
         if seen and self.rows:
             self.since = min(r.first_seen for r in self.rows.values())
         return seen
+
+
+def is_refused(outcome: Any, status: Any) -> bool:
+    """A call whose credentials the upstream did not accept (or that got 401/403): anyone can
+    send those, with any User-Agent, so they are counted apart and never fill real rows."""
+    return outcome == "denied" or status in (401, 403)
 
 
 def _parse_time(text: Any) -> float:
@@ -137,6 +184,10 @@ def write_report(tracker: UsageTracker, out: TextIO, source: str) -> None:
               f"{len(functions)} functions, {calls} calls\n")
     if tracker.dropped:
         out.write(f"({tracker.dropped} calls from further clients were counted but not itemised)\n")
+    if tracker.refused or tracker.refused_dropped:
+        refused = sum(r.calls for r in tracker.refused.values()) + tracker.refused_dropped
+        addresses = len({r.client for r in tracker.refused.values()})
+        out.write(f"({refused} refused calls (credentials not accepted) from {addresses} addresses, counted apart)\n")
     if not rows:
         return
     table = [COLUMNS] + [
@@ -180,7 +231,7 @@ def fetch_usage(address: str, token: str | None = None) -> UsageTracker:
 
 def merged(trackers: Iterable[UsageTracker]) -> UsageTracker:
     """Several processes' rows as one report: calls add up, first and last seen widen."""
-    out = UsageTracker(max_rows=sys.maxsize)
+    out = UsageTracker(max_rows=sys.maxsize, max_per_client=sys.maxsize, max_refused=sys.maxsize)
     for tracker in trackers:
         out.since = min(out.since, tracker.since)
         out.dropped += tracker.dropped
@@ -192,6 +243,11 @@ def merged(trackers: Iterable[UsageTracker]) -> UsageTracker:
             have.calls += row.calls
             have.first_seen = min(have.first_seen, row.first_seen)
             have.last_seen = max(have.last_seen, row.last_seen)
+        out.refused_dropped += tracker.refused_dropped
+        for row in tracker.refused.values():
+            out.record(row.function, row.mode, None, row.client, "", row.first_seen, row.calls, refused=True)
+            out.refused[(row.function, row.mode, row.client)].last_seen = max(
+                out.refused[(row.function, row.mode, row.client)].last_seen, row.last_seen)
     return out
 
 
