@@ -66,10 +66,12 @@ async def test_addpop_failure(stack):
 
 
 async def test_delpop_success_and_failure(stack):
+    # rawout is always sent, "" when UAPI had no messages (cPanel 11.120 Email.pm api2_delpop).
     assert await api2_cpanel(stack, "delpop", email="info", domain="example.com") == (
-        200, ok("delpop", [{"result": 1, "reason": "OK"}]))
+        200, ok("delpop", [{"result": 1, "reason": "OK", "rawout": ""}]))
+    gone = "The email account “info@example.com” does not exist."
     assert await api2_cpanel(stack, "delpop", email="info@example.com") == (
-        200, failed("delpop", "The email account “info@example.com” does not exist."))
+        200, failed("delpop", gone, [{"result": 0, "reason": gone, "rawout": ""}]))
 
 
 async def test_passwdpop_success_and_failure(stack):

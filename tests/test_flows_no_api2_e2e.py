@@ -105,8 +105,8 @@ async def test_mailbox_create_list_password_quota_delete(no_api2):
         200, email.ok("editquota", done))
     assert await email.cpanel("listpopswithdisk", domain="example.com", regex="orders") == (
         200, email.ok("listpopswithdisk", [mailbox(200)]))
-    status, deleted = await email.whm("delpop", email="orders", domain="example.com")
-    assert status == 200 and deleted["cpanelresult"]["data"][0]["result"] == 1
+    assert await email.whm("delpop", email="orders", domain="example.com") == (
+        200, email.ok("delpop", [{"result": 1, "reason": "OK", "rawout": ""}]))
     assert await email.whm("listpopswithdisk", domain="example.com", regex="orders") == (
         200, email.ok("listpopswithdisk", []))
 

@@ -82,8 +82,11 @@ async def test_setdbuserprivileges_then_userdbprivs_and_getdbuserprivileges(stac
 
 
 async def test_privilege_failures(stack):
+    # cPanel 11.120 (MysqlFE.pm): the error set, undef returned — data [null], event.result 1, no death.
+    bad = "“FLY” is not a valid MySQL privilege."
     assert await api2_whm(stack, "setdbuserprivileges", db="shop", dbuser="wpuser", privileges="SELECT,FLY") == (
-        200, died("setdbuserprivileges", "“FLY” is not a valid MySQL privilege."))
+        200, {"cpanelresult": {"apiversion": 2, "func": "setdbuserprivileges", "data": [None], "event": {"result": 1},
+                               "module": MODULE, "error": bad}})
     assert await api2_whm(stack, "getdbuserprivileges", db="nosuch", dbuser="wpuser") == (
         200, died("getdbuserprivileges", "The database “user_nosuch” does not exist."))
     assert await api2_whm(stack, "userdbprivs", db="wp", user="ghost") == (
@@ -113,11 +116,12 @@ async def test_authorizehost_listhosts_deauthorizehost(stack):
 
 
 async def test_listdbs_and_its_legacy_records(stack):
-    assert await api2_whm(stack, "listdbs", regex="wp") == (200, ok("listdbs", [
-        {"db": "user_shop", "size": 0, "sizemeg": "0.00", "usercount": 0, "userlist": []},
-        {"db": "user_wp", "size": 1572864, "sizemeg": "1.50", "usercount": 1,
-         "userlist": [{"user": "user_wpuser", "db": "user_wp"}]},
-    ]))
+    wp = {"db": "user_wp", "size": 1572864, "sizemeg": "1.50", "usercount": 1,
+          "userlist": [{"user": "user_wpuser", "db": "user_wp"}]}
+    shop = {"db": "user_shop", "size": 0, "sizemeg": "0.00", "usercount": 0, "userlist": []}
+    assert await api2_whm(stack, "listdbs") == (200, ok("listdbs", [shop, wp]))
+    # cPanel 11.120 kept only the names matching `regex`, case-insensitively (MysqlFE.pm api2_listdbs).
+    assert await api2_whm(stack, "listdbs", regex="WP$") == (200, ok("listdbs", [wp]))
     assert "regex" not in stack.state.requests[-1].form
 
 

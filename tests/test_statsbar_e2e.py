@@ -19,6 +19,7 @@ async def test_stat_returns_the_uapi_rows_unchanged(stack):
 
 async def test_stat_without_display_fails(stack):
     got = await stack.post_json(f"{stack.whm}/json-api/cpanel", data=query(cpanel_jsonapi_user="user"), headers=ROOT_AUTH)
-    reason = "You must specify the “display” parameter."
+    # cPanel 11.120 (StatsBar.pm) returned UAPI's data as is: undef on failure, no error set.
     assert got == (200, {"cpanelresult": {"apiversion": 2, "func": "stat", "module": "StatsBar", "event": {"result": 1},
-                                          "data": [{"result": 0, "reason": reason}], "error": reason}})
+                                          "data": [None]}})
+

@@ -24,7 +24,7 @@ EXPECTED = {
     "delforward": [{"status": "0", "statusmsg": "Failed to delete forwarder."}],
     "deletefilter": [{"deleted": 1, "filtername": None}],
     "delmx": [],
-    "delpop": [{"result": 0, "reason": ERROR}],
+    "delpop": [{"result": 0, "reason": ERROR, "rawout": ""}],
     "disablefilter": [None],
     "editquota": [{"result": 0, "reason": ERROR}],
     "enablefilter": [None],

@@ -7,6 +7,7 @@ dies (event.result 0 with UAPI's error), as the table's other MysqlFE lists do.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shim.translation.recipe import RecipeCall
@@ -58,3 +59,26 @@ async def gethosts(call: RecipeCall) -> list[Any]:
     if isinstance(info, dict) and info.get("domain"):
         hidden.add(str(info["domain"]))
     return sorted(host for host in (notes or {}) if host not in hidden)
+
+
+async def listdbs(call: RecipeCall) -> list[Any]:
+    """Every database (sorted) whose name matches `regex` case-insensitively, when given:
+    {db, size (bytes), sizemeg ("1.50"), usercount, userlist: [{user, db}]} (MysqlFE.pm)."""
+    pattern = None
+    if call.arg("regex"):
+        try:
+            pattern = re.compile(call.arg("regex"), re.IGNORECASE)
+        except re.error:
+            pattern = re.compile(re.escape(call.arg("regex")), re.IGNORECASE)
+    rows = []
+    for record in await call.uapi_data("Mysql", "list_databases", died=True) or []:
+        if not isinstance(record, dict):
+            continue
+        db = str(record.get("database", ""))
+        if pattern is not None and not pattern.search(db):
+            continue
+        size = record.get("disk_usage") or 0
+        users = [str(user) for user in record.get("users") or []]
+        rows.append({"db": db, "size": size, "sizemeg": f"{float(size) / (1024 * 1024):.2f}", "usercount": len(users),
+                     "userlist": [{"user": user, "db": db} for user in users]})
+    return sorted(rows, key=lambda row: row["db"])
