@@ -201,7 +201,7 @@ async def test_a_recipes_answer_is_written_in_xml_too(stack):
 
 async def test_untranslated_calls_pass_through_untouched(stack):
     # This fake, like current cPanel, has no XML API: its 404 reaches the client as it was.
-    for url, params in ((f"{stack.whm}/xml-api/cpanel", xml_params("ZoneEdit", "fetchzones")),
+    for url, params in ((f"{stack.whm}/xml-api/cpanel", xml_params("Cron", "listcron")),
                         (f"{stack.whm}/xml-api/listaccts", {"api.version": "1"})):
         async with stack.http.get(url, params=params, headers=ROOT_AUTH) as resp:
             assert resp.status == 404 and resp.headers["Content-Type"] != CONTENT_TYPE
@@ -264,8 +264,8 @@ async def test_upstream_unavailable_and_too_slow():
             assert await xml_answer(http, "GET", f"{cpanel}/xml-api/cpanel", xml_params("Ftp", "listftp", account=None),
                                     USER_AUTH) == (502, could_not_run("listftp", "cannot connect to upstream"))
             # A passed-through call that cannot reach upstream gets the same answer in XML.
-            assert await xml_answer(http, "GET", f"{cpanel}/xml-api/cpanel", xml_params("ZoneEdit", "fetchzones", account=None),
-                                    USER_AUTH) == (502, could_not_run("fetchzones", "upstream is unavailable", "ZoneEdit"))
+            assert await xml_answer(http, "GET", f"{cpanel}/xml-api/cpanel", xml_params("Cron", "listcron", account=None),
+                                    USER_AUTH) == (502, could_not_run("listcron", "upstream is unavailable", "Cron"))
     finally:
         for listener in listeners:
             await listener.close()
