@@ -139,10 +139,24 @@ async def test_edit_zone_record_replaces_the_line_and_fails_for_non_records(stac
         "dname": "mail", "ttl": 300, "record_type": "A", "data": ["192.0.2.20"], "line_index": 7}
     assert await calls.cpanel("fetchzone_records", domain="example.com", line="8") == (200, calls.ok(
         "fetchzone_records", [rr(8, "mail.example.com.", "A", "300", address="192.0.2.20", record="192.0.2.20")]))
+    # cPanel 11.120's zone admin texts (Cpanel/Admin/Modules/Cpanel/zone.pm EDIT).
     assert await calls.whm("edit_zone_record", domain="example.com", Line="2", name="x", type="A", address="192.0.2.1") == (
-        200, mutation_failed(calls, "edit_zone_record", "The zone has no editable record at line index 1."))
+        200, mutation_failed(calls, "edit_zone_record", "You may only edit A, AAAA, CAA, CNAME, SRV or TXT records."))
+    assert await calls.whm("edit_zone_record", domain="example.com", Line="99", address="192.0.2.1") == (
+        200, mutation_failed(calls, "edit_zone_record", "Failed to fetch record on line: 99"))
     assert await calls.whm("edit_zone_record", domain="example.com", name="x", type="A", address="192.0.2.1") == (
-        200, mutation_failed(calls, "edit_zone_record", "The “Line” parameter is required."))
+        200, mutation_failed(calls, "edit_zone_record", "You must specify a valid line when you call EDIT."))
+
+
+async def test_edit_zone_record_changes_only_the_fields_given(stack):
+    # API 2 merged the fields given into the record at that line: no type, no name, no ttl.
+    calls = Api2Calls(stack, "ZoneEdit")
+    assert await calls.whm("edit_zone_record", domain="example.com", line="8", address="192.0.2.99") == (
+        200, calls.ok("edit_zone_record", DONE))
+    assert await calls.cpanel("fetchzone_records", domain="example.com", line="8") == (200, calls.ok(
+        "fetchzone_records", [rr(8, "mail.example.com.", "A", "14400", address="192.0.2.99", record="192.0.2.99")]))
+    writes = [args for func, args in uapi_calls(stack) if func == "mass_edit_zone"]
+    assert len(writes) == 1
 
 
 async def test_remove_zone_record_failure(stack):
