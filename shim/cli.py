@@ -9,6 +9,7 @@ import json
 import logging
 import signal
 import sys
+from http.client import HTTPException
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,6 +22,7 @@ from shim.config import (
     Config,
     ConfigError,
     load_config,
+    parse_hostport,
 )
 from shim.inbound.guard import Gate
 from shim.inbound.connections import ClientConnections
@@ -356,28 +358,56 @@ async def _wait_for_stop() -> None:
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
+    if args.admin is not None:
+        try:
+            parse_hostport(args.admin)
+        except ValueError as exc:
+            _print_errors([f"--admin: {exc}"])
+            return 2
     try:
         if args.log:
             tracker, source = UsageTracker(), ", ".join(str(p) for p in args.log)
             for path in args.log:
-                if str(path) == "-":
-                    tracker.add_log_lines(sys.stdin)
-                    continue
-                opener = gzip.open if path.suffix == ".gz" else open  # rotated logs are often compressed
-                with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
-                    tracker.add_log_lines(lines)
+                if not _read_access_log(tracker, path):
+                    return 1
         else:
             address = args.admin or _admin_address(args.config)
             token = load_config(args.config, {"whm_listen": "127.0.0.1:0"}).admin_settings.token if args.config else None
             tracker, source = fetch_usage(address, token), f"the shim at {address}"
-    except (OSError, ValueError, ConfigError) as exc:
-        _print_errors(_errors_of(exc) if isinstance(exc, ConfigError) else [f"cannot read usage: {exc}"])
+    except (OSError, ValueError, ConfigError, HTTPException) as exc:
+        _print_errors(_errors_of(exc) if isinstance(exc, ConfigError) else [f"cannot read usage: {_reason(exc)}"])
         return 1
     if args.json:
         print(json.dumps(tracker.as_json(), indent=2))
     else:
         write_report(tracker, sys.stdout, source)
     return 0
+
+
+def _read_access_log(tracker: UsageTracker, path: Path) -> bool:
+    """Add one access log ('-': stdin) to the report; says on stderr how many of its lines
+    were not access lines, and fails when none of its lines was one."""
+    before_read, before_unreadable = tracker.lines_read, tracker.unreadable_lines
+    if str(path) == "-":
+        tracker.add_log_lines(sys.stdin)
+    else:
+        opener = gzip.open if path.suffix == ".gz" else open  # rotated logs are often compressed
+        with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
+            tracker.add_log_lines(lines)
+    read, unreadable = tracker.lines_read - before_read, tracker.unreadable_lines - before_unreadable
+    if read and unreadable == read:
+        _print_errors([f"{path}: none of its {read} lines is an access log line (one JSON object per line)"])
+        return False
+    if unreadable:
+        print(f"warning: {path}: {unreadable} of {read} lines are not access log lines (JSON objects); skipped",
+              file=sys.stderr)
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    """urllib's errors wrap the useful part: 'Not Found', 'Connection refused'."""
+    reason = getattr(exc, "reason", None)
+    return str(getattr(reason, "strerror", None) or reason or exc)
 
 
 def _admin_address(config_path: Path | None) -> str:
@@ -393,7 +423,9 @@ def _admin_address(config_path: Path | None) -> str:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from shim.demo import run_demo
 
-    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # As `serve` does: the access log as JSON Lines on stdout, the app log (and the demo's
+    # instructions) on stderr, so `./dev demo > access.log` is a file `usage --log` reads.
+    configure_logging("stdout", "INFO")
     try:
         asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, _wait_for_stop, args.admin_port))
     except OSError as exc:

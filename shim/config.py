@@ -60,7 +60,7 @@ OFF = "off"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "INFO"
 ACCESS_LOG_STREAMS = ("stderr", "stdout", OFF)
-DEFAULT_ACCESS_LOG = "stderr"
+DEFAULT_ACCESS_LOG = "stdout"  # JSON Lines apart from the app log (stderr)
 
 Err = Callable[[int, str], None]
 

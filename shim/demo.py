@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Awaitable, Callable
 
 from shim import fakecpanel
@@ -34,7 +35,8 @@ async def run_demo(host: str, whm_port: int, cpanel_port: int, wait: Callable[[]
     shim_cpanel = await start_listener(create_app(config, "cpanel", tables, runtime), host, cpanel_port)
     admin = await start_listener(create_admin_app(runtime, config.services, None), "127.0.0.1", admin_port)
     try:
-        print(demo_text(host, shim_whm.port, shim_cpanel.port, fake_whm.port, fake_cpanel.port, admin.port), flush=True)
+        print(demo_text(host, shim_whm.port, shim_cpanel.port, fake_whm.port, fake_cpanel.port, admin.port),
+              file=sys.stderr, flush=True)
         await wait()
     finally:
         for listener in (shim_whm, shim_cpanel, fake_whm, fake_cpanel, admin):
@@ -44,7 +46,8 @@ async def run_demo(host: str, whm_port: int, cpanel_port: int, wait: Callable[[]
 def admin_text(port: int | None) -> str:
     if port is None:
         return ""
-    return f"""The admin listener: readiness, metrics, the usage report (access log lines go to stderr):
+    return f"""The admin listener: readiness, metrics, the usage report. The access log (JSON Lines) is
+this command's stdout: `./dev demo > access.log`, then `.venv/bin/python -m shim usage --log access.log`.
   curl -s http://127.0.0.1:{port}/readyz
   curl -s http://127.0.0.1:{port}/metrics | grep '^api2shim_api2'
   .venv/bin/python -m shim usage --admin 127.0.0.1:{port}

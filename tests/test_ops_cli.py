@@ -61,7 +61,7 @@ def test_a_relative_access_log_is_beside_the_config_file(tmp_path):
 def test_defaults_and_off(tmp_path):
     config = load_config(None, {"whm_listen": "127.0.0.1:1"})
     assert (config.admin_settings, config.logging_settings) == (
-        AdminSettings(("127.0.0.1", 9180)), LoggingSettings("stderr", "INFO"))
+        AdminSettings(("127.0.0.1", 9180)), LoggingSettings("stdout", "INFO"))
     assert load_config(None, {"whm_listen": "127.0.0.1:1", "admin_listen": "off"}).admin_settings == AdminSettings(None)
     path = tmp_path / "shim.yaml"
     path.write_text("whm:\n  listen: 127.0.0.1:2087\nadmin:\n  listen: off\nlogging:\n  access_log: off\n")

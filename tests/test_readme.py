@@ -97,12 +97,12 @@ def test_blocks_run_by_ci_are_in_its_scripts(block):
 def demo():
     process = subprocess.Popen(
         [sys.executable, "-m", "shim", "demo", "--whm-port", "0", "--cpanel-port", "0", "--admin-port", "0"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,  # instructions on stderr
     )
     try:
         banner = ""
         while not _BANNER_ADMIN.search(banner):
-            line = process.stdout.readline()
+            line = process.stderr.readline()
             assert line, f"the demo exited before printing its ports: {banner!r}"
             banner += line
         whm, cpanel = _BANNER_PORTS.search(banner).groups()

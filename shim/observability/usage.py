@@ -57,6 +57,8 @@ class UsageTracker:
         self.refused: dict[tuple[str, str, str], UsageRow] = {}
         self.refused_dropped = 0
         self._per_client: dict[str, int] = {}
+        self.lines_read = 0  # access log lines given to add_log_lines
+        self.unreadable_lines = 0  # ... that were not a JSON object
 
     def record(self, function: str, mode: str, auth: str | None, client: str, user_agent: str,
                when: float | None = None, calls: int = 1, *, refused: bool = False) -> None:
@@ -133,17 +135,22 @@ class UsageTracker:
         return tracker
 
     def add_log_lines(self, lines: Iterable[str]) -> int:
-        """Count the API 2 calls of access log lines (other lines are skipped); returns how many."""
+        """Count the API 2 calls of access log lines; returns how many. Lines that are not a
+        JSON object are skipped and counted in `unreadable_lines` (`lines_read` counts all)."""
         seen = 0
         for line in lines:
             line = line.strip()
-            if not line.startswith("{"):
+            if not line:
                 continue
+            self.lines_read += 1
             try:
-                entry = json.loads(line)
+                entry = json.loads(line) if line.startswith("{") else None
             except ValueError:
+                entry = None
+            if not isinstance(entry, dict):
+                self.unreadable_lines += 1
                 continue
-            if not isinstance(entry, dict) or not entry.get("api2"):
+            if not entry.get("api2"):
                 continue
             when = _parse_time(entry.get("ts"))
             self.record(str(entry["api2"]), str(entry.get("mode", "")), entry.get("auth"),
