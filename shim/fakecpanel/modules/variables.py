@@ -42,7 +42,7 @@ def contact_state(account: CpanelAccount) -> ContactState:
 
 def _server_defaults(_: CpanelAccount) -> dict[str, Any]:
     return {"allow_reset_password": 1, "allow_reset_password_for_subaccounts": 0, "database_prefix_required": 1,
-            "default_theme": ACCOUNT_THEME, "docroots_in_public_html_only": 0, "version": "11.120.0.5"}
+            "default_theme": ACCOUNT_THEME, "docroots_in_public_html_only": 0, "version": "3.4"}
 
 
 def server_settings(account: CpanelAccount) -> dict[str, Any]:
