@@ -202,6 +202,17 @@ async def test_a_body_exactly_at_the_cap_is_read_and_one_byte_more_is_not():
             exact = body + b"&pad=" + b"p" * (300 - len(body) - 5)
             assert len(exact) == 300
             for data, status in ((exact, 200), (exact + b"p", 413)):
+                # Chunked, in two pieces with a pause, so the guard counts it as it arrives.
+                reader, writer = await _connect(whm)
+                writer.write(b"POST /json-api/cpanel HTTP/1.1\r\nHost: h\r\nAuthorization: "
+                             + ROOT_AUTH["Authorization"].encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             + b"%x\r\n%s\r\n" % (150, data[:150]))
+                await writer.drain()
+                await asyncio.sleep(0.05)
+                writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data) - 150, data[150:]))
+                head, _ = await _answer(reader)
+                assert head.startswith(b"HTTP/1.1 %d " % status), (len(data), head)
+                writer.close()
                 async def chunked():
                     yield data[:100]
                     yield data[100:]
@@ -258,11 +269,19 @@ async def test_slow_bodies_hold_no_concurrency_slot_and_time_out():
         await asyncio.sleep(0.1)
         # Every slow body is being read, yet the real call gets a slot.
         assert await _legit_call(whm) == (200, OK_PASSWD)
-        # A body that keeps trickling still ends at timeouts.body; one that stops, at the idle time.
+        # A body that keeps trickling still ends at timeouts.body (1 s after its head), though
+        # no pause reaches the idle time; one that stops ends at the idle time.
         reader, writer = slow[0]
-        for _ in range(6):
+        answered = asyncio.get_running_loop().create_task(_answer(reader, timeout=3.0))
+        for _ in range(10):
+            if answered.done():
+                break
             writer.write(b"x")
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.2)
+        assert answered.done(), "a trickling body outlived timeouts.body"
+        head, _ = await answered
+        assert head.startswith(b"HTTP/1.1 408 ")
+        slow = slow[1:]
         import orjson
         for reader, writer in slow:
             head, body = await _answer(reader, timeout=2.0)
@@ -539,3 +558,24 @@ async def test_a_call_with_a_wrong_token_lands_in_the_refused_counts():
         document = stack.runtime.usage.as_json()
     assert [(r["function"], r["auth"], r["calls"]) for r in document["rows"]] == [("Ftp::passwd", "whm root", 1)]
     assert [(r["function"], r["client"], r["calls"]) for r in document["refused"]] == [("Ftp::passwd", "127.0.0.1", 1)]
+
+
+async def test_closing_a_listener_cuts_what_still_runs_at_its_deadline():
+    from aiohttp import web
+
+    async def forever(request):
+        await asyncio.sleep(30)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_get("/", forever)
+    listener = await start_listener(app, "127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", listener.port)
+    writer.write(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    await asyncio.sleep(0.1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await listener.close(0.3)
+    assert loop.time() - started < 0.8
+    assert await _closed(reader, timeout=1.0)  # the connection is gone, not left to the process exit
+    writer.close()
