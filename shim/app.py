@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import logging
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, AsyncIterator
 
 import orjson
 from aiohttp import web
 
+from shim import shadow
 from shim.config import Config, ServiceConfig
 from shim.inbound.credentials import account_of
 from shim.inbound.guard import API_BODY, API_PATH, TOO_LARGE_REASON, TOO_SLOW_REASON, Gate, guard_for
 from shim.observability import observe, redact
-from shim.translation import envelopes, xmlform
+from shim.translation import envelopes, rollout, xmlform
+from shim.translation.api2_functions import API2_FUNCTIONS
 from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_table
 from shim.translation.recognise import (
     LegacyCall,
@@ -24,6 +29,7 @@ from shim.translation.recognise import (
     with_whm_account,
 )
 from shim.translation.plaincopy import RawUapiResult, decode_uapi, decode_whm
+from shim.translation.rollout import CANARY_PASSTHROUGH, CANARY_TRANSLATE, ShadowSettings
 from shim.translation.runner import EarlyAnswer, run_translated
 from shim.translation.translate import (
     UapiCall,
@@ -34,9 +40,12 @@ from shim.translation.translate import (
 from shim.upstream.passthrough import (
     PASSTHROUGH_ERRORS,
     BodyTooLarge,
+    Tap,
     UploadTooSlow,
+    fetch_again,
     forward,
     forwarded_headers,
+    upstream_headers,
 )
 from shim.upstream.pool import UpstreamPool
 from shim.upstream.services import UpstreamError, call_json, error_kind, make_pool
@@ -66,6 +75,8 @@ class ServiceState:
     # Translated calls have connections of their own: slow pass-through uploads, which hold
     # a connection for as long as the client takes, can never leave them waiting.
     translated_pool: UpstreamPool | None = None
+    shadow: ShadowSettings = ShadowSettings()
+    shadow_tasks: set[asyncio.Task[None]] = field(default_factory=set)  # running comparisons (shadow.py)
 
 
 STATE = web.AppKey("api2shim_state", ServiceState)
@@ -88,8 +99,10 @@ def create_app(
         tables = TableHolder(load_configured_table(config))
     gate = gate or Gate(config.max_concurrent)
     app = web.Application(client_max_size=config.max_api_body)
-    state = app[STATE] = ServiceState(config=config, service=service_config, tables=tables)
+    state = app[STATE] = ServiceState(config=config, service=service_config, tables=tables,
+                                      shadow=config.extra.get("shadow") or ShadowSettings())
     runtime = app[observe.RUNTIME] = runtime or observe.Runtime()
+    runtime.shadow.keep(state.shadow.keep_mismatches)
     app[observe.LISTENER] = service
     # The guard and observation as one aiohttp middleware (observe outermost: the guard's
     # refusals are logged too). A middleware rather than code in the route's handler: it also
@@ -123,13 +136,23 @@ class AnyTarget(web.PlainResource):
         return True
 
 
-def load_configured_table(config: Config) -> MappingTable:
-    return load_table(
+def load_configured_table(config: Config, *, strict: bool = False) -> MappingTable:
+    """The table with the config's `functions:` modes; `strict` (check, reload) also refuses
+    one smaller than the shipped table unless `partial_mappings: true` says it is meant."""
+    table = load_table(
         list(config.mappings) or None,
         default_mode=config.default_mode,
         upstream_version=config.upstream_version,
         upstream_api2=config.upstream_api2,
     )
+    if strict:
+        rollout.refuse_smaller_table(table, config.mappings, config.partial_mappings,
+                                     config.origins.get("mappings", ""))
+    overrides = config.extra.get("functions")
+    if overrides:
+        table = rollout.apply(table, overrides, API2_FUNCTIONS,
+                              native_api2=config.upstream_api2 != "absent")
+    return table
 
 
 async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
@@ -137,6 +160,9 @@ async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state.pool = make_pool(state.config, state.service)
     state.translated_pool = make_pool(state.config, state.service, like=state.pool)
     yield
+    for task in list(state.shadow_tasks):  # comparisons still running answer nobody
+        task.cancel()
+    await asyncio.gather(*state.shadow_tasks, return_exceptions=True)
     await state.pool.close()
     await state.translated_pool.close()
 
@@ -155,7 +181,14 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
         return await _pass_through(request, state, body)
     table = state.tables.table
     entry = table.lookup(call.module, call.func)
-    mode = table.mode_for(entry)
+    # The config's `functions:` rules, when there are any, win over the table's own modes.
+    route = table.route(call.module, call.func, entry) if table.routes else None
+    if route is None:
+        mode = table.mode_for(entry)
+    else:
+        mode = route.mode
+        if mode == "canary":  # chosen per call
+            mode = CANARY_TRANSLATE if random.random() * 100 < route.percent else CANARY_PASSTHROUGH
     observe.note_call(request, call.module, call.func, mode, entry is not None, call.args, table)
     if mode == "reject":
         return _answer(request, envelopes.function_not_found(call.module, call.func))
@@ -164,9 +197,11 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
         # function it does not have, not a pass-through that fails in some other shape.
         observe.note_outcome(request, "unanswerable")
         return _answer(request, envelopes.function_not_found(call.module, call.func))
-    if mode == "passthrough":
+    if mode == "passthrough" or mode == CANARY_PASSTHROUGH:
         return await _pass_through(request, state, body, call)
     assert entry is not None
+    if mode == "shadow":
+        return await _shadow(request, state, body, call, entry)
     if call.dropped:
         # Names only (cut short): a value could be anything, a secret included.
         log.warning("API 2 %s::%s: dropped client arguments named like the shim's own upstream keys: %s",
@@ -175,12 +210,14 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
 
 
 async def _pass_through(
-    request: web.Request, state: ServiceState, body: bytes | None = None, call: LegacyCall | None = None
+    request: web.Request, state: ServiceState, body: bytes | None = None, call: LegacyCall | None = None,
+    tap: Tap | None = None,
 ) -> web.StreamResponse:
     assert state.pool is not None
     try:
         return await forward(request, state.pool, state.service, body, max_body=state.config.max_passthrough_body,
-                             idle_timeout=state.config.body_idle_timeout)
+                             idle_timeout=state.config.body_idle_timeout,
+                             tap=tap)
     except BodyTooLarge:
         log.warning("pass-through to %s refused: body over limits.max_passthrough_body", state.service.name)
         return web.Response(status=413, text=f"413 {TOO_LARGE_REASON}\n", headers={"Connection": "close"})
@@ -197,16 +234,72 @@ async def _pass_through(
         return web.Response(status=status, text=f"{status} {_GATEWAY_PHRASE[status]}: {reason}\n")
 
 
-async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:
-    module, func = call.module, call.func
+async def _shadow(
+    request: web.Request, state: ServiceState, body: bytes, call: LegacyCall, entry: Entry
+) -> web.StreamResponse:
+    """Native API 2 answers the client, exactly as in pass-through; the translation of the
+    same call is made afterwards in the background and compared (shim/shadow.py)."""
+    runtime = request.app[observe.RUNTIME]
+    ledger = runtime.shadow
+    # The XML form is not compared (the documents compared are JSON); it is answered natively.
+    if ledger.in_flight >= state.shadow.max_concurrent or request[API_PATH].xml:  # type: ignore[union-attr]
+        ledger.count(entry.name, "skipped")
+        runtime.metrics.count_shadow(entry.name, "skipped")
+        return await _pass_through(request, state, body, call)
+    tap = Tap(state.config.max_upstream_answer)
+    response = await _pass_through(request, state, body, call, tap)
+    if tap.body is None:  # no complete 200 answer to compare with
+        ledger.count(entry.name, "skipped")
+        runtime.metrics.count_shadow(entry.name, "skipped")
+        return response
+    forwarded = forwarded_headers(request)  # the client's request id goes upstream with the shadow too
+    whm, account_call, user = _account(request, state, call)
+
+    async def translated() -> Any:
+        async def run_uapi(uapi: UapiCall) -> Any:
+            return await _call_uapi(request, state, whm, account_call, uapi, entry.timeout, forwarded)
+
+        try:
+            answer = await run_translated(entry, account_call, user, run_uapi)
+        except EarlyAnswer as early:
+            return orjson.loads(early.answer.body)  # type: ignore[arg-type]
+        document = answer.document
+        return orjson.loads(document if type(document) is bytes else orjson.dumps(document))
+
+    native_again = None
+    if state.shadow.noise_check:
+        pool, limit = state.pool, state.config.max_upstream_answer
+        assert pool is not None
+        method, raw_path, headers = request.method, request.raw_path, upstream_headers(request, forwarded)
+
+        async def native_again() -> bytes | None:
+            return await fetch_again(method, raw_path, headers, body, pool, limit)
+
+    ledger.in_flight += 1  # given back by shadow.compare, whatever happens
+    task = asyncio.create_task(
+        shadow.compare(ledger, runtime, state.shadow, entry, forwarded[observe.REQUEST_ID_HEADER], tap.body,
+                       translated, native_again),
+        context=contextvars.Context(),  # not part of the client's request: its access line is written already
+    )
+    state.shadow_tasks.add(task)
+    task.add_done_callback(state.shadow_tasks.discard)
+    return response
+
+
+def _account(request: web.Request, state: ServiceState, call: LegacyCall) -> tuple[bool, LegacyCall, str | None]:
+    """(WHM port?, the call with its account settled, the account)."""
     whm = state.service.name == "whm"
     if whm:
         # Without an account WHM still answers (access denied or invalid user): ask it.
         call = with_whm_account(call)
-        user = call.user
-    else:
-        # On the cPanel port the account is whoever the credentials name.
-        user = account_of(request.headers.get("Authorization", ""))
+        return whm, call, call.user
+    # On the cPanel port the account is whoever the credentials name.
+    return whm, call, account_of(request.headers.get("Authorization", ""))
+
+
+async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:
+    module, func = call.module, call.func
+    whm, call, user = _account(request, state, call)
 
     async def run_uapi(uapi: UapiCall) -> Any:
         return await _call_uapi(request, state, whm, call, uapi, entry.timeout)
@@ -235,7 +328,8 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
 
 
 async def _call_uapi(
-    request: web.Request, state: ServiceState, whm: bool, call: LegacyCall, uapi: UapiCall, timeout: float | None
+    request: web.Request, state: ServiceState, whm: bool, call: LegacyCall, uapi: UapiCall, timeout: float | None,
+    forwarded: dict[str, str] | None = None,
 ) -> Any:
     """One UAPI call upstream and its UAPI result; EarlyAnswer carries the answer to give instead."""
     if whm:
@@ -250,7 +344,7 @@ async def _call_uapi(
         path,
         form,
         request.headers,
-        forwarded_headers(request),
+        forwarded or forwarded_headers(request),
         max_answer=state.config.max_upstream_answer,
         timeout=timeout,
         # An answer copied as it is: its `data` stays bytes (translation/plaincopy).

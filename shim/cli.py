@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gzip
 import json
 import logging
@@ -34,7 +35,7 @@ from shim.observability.usage import UsageTracker, fetch_usage, write_report
 from shim.operations import eventloop, gcpolicy
 from shim.operations.admin import start_admin
 from shim.operations.reload import Reloader, reload_on_sighup
-from shim.translation import coverage
+from shim.translation import coverage, rollout
 from shim.translation.api2_functions import API2_FUNCTIONS
 from shim.translation.arguments import TransformError
 from shim.translation.coverage import FORMATS
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the config and every mapping file")
     check.add_argument("--config", type=Path, help="YAML config file")
     check.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
+    check.add_argument("--partial-mappings", action="store_true",
+                       help="the mapping files are knowingly fewer than the shipped table's (partial_mappings: true)")
     check.set_defaults(run=_cmd_check)
 
     translate = commands.add_parser("translate", help="show the UAPI call a legacy URL becomes (no network)")
@@ -124,6 +127,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{service}-listen", metavar="HOST:PORT", help=f"where to serve the {service} port")
         parser.add_argument(f"--{service}-upstream", metavar="URL", help=f"the real {service} service")
     parser.add_argument("--mappings", type=Path, action="append", help="mapping file or folder (repeatable)")
+    parser.add_argument("--partial-mappings", action="store_true", default=None,
+                        help="the mapping files are knowingly fewer than the shipped table's (else a reload refuses them)")
     parser.add_argument("--upstream-version", help="cPanel version of the upstream, e.g. 11.120")
     parser.add_argument("--upstream-api2", choices=UPSTREAM_API2,
                         help="present (default) or absent: whether the upstream still serves native API 2")
@@ -137,8 +142,8 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
-    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "upstream_version",
-             "upstream_api2", "workers", "admin_listen")
+    names = ("whm_listen", "whm_upstream", "cpanel_listen", "cpanel_upstream", "mappings", "partial_mappings",
+             "upstream_version", "upstream_api2", "workers", "admin_listen")
     return {name: getattr(args, name, None) for name in names}
 
 
@@ -152,27 +157,43 @@ def _print_errors(errors: list[str]) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    """Strict, as a reload is: what `check` passes, `serve` and `POST /reload` take."""
     errors: list[str] = []
-    mappings = args.mappings
-    default_mode, version = "passthrough", None
-    if args.config:
-        try:
-            config = load_config(args.config, {"whm_listen": "127.0.0.1:0"})
-            mappings = mappings or list(config.mappings) or None
-            default_mode, version = config.default_mode, config.upstream_version
-        except ConfigError as exc:
-            errors.extend(exc.errors)
+    overrides: dict[str, object] = {"whm_listen": "127.0.0.1:0"}
+    if args.mappings:
+        overrides["mappings"] = args.mappings
+    if args.partial_mappings:
+        overrides["partial_mappings"] = True
+    config = None
     try:
-        table = load_table(mappings, default_mode=default_mode, upstream_version=version)
-    except SourceErrors as exc:
-        errors.extend(str(e) for e in exc.errors)
-        table = None
+        config = load_config(args.config, overrides)
+    except ConfigError as exc:
+        errors.extend(exc.errors)
+    table = None
+    if config is not None:
+        try:
+            table = load_configured_table(config, strict=True)
+        except SourceErrors as exc:
+            errors.extend(str(e) for e in exc.errors)
     if errors:
         _print_errors(errors)
         return 1
     assert table is not None
     print(f"ok: {len(table.entries)} mapping entries")
+    _print_effective_modes(table)
     return 0
+
+
+def _print_effective_modes(table: MappingTable, modules: frozenset[str] | None = None) -> None:
+    """The functions whose mode the config's `functions:` section changes, and where."""
+    changed = rollout.effective_changes(table, modules)
+    if not changed:
+        return
+    print(f"modes set by the config ({len(changed)} functions differ from the table):")
+    width = max(len(name) for name, *_ in changed)
+    mode_width = max(len(mode) for _, mode, *_ in changed)
+    for name, mode, was, origin in changed:
+        print(f"  {name.ljust(width)}  {mode.ljust(mode_width)}  (table: {was}; {origin})")
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
@@ -180,9 +201,9 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         table = load_table(args.mappings, upstream_version=None)
         if args.config:
             config = load_config(args.config, {"whm_listen": "127.0.0.1:0"})
-            table = load_table(args.mappings or list(config.mappings) or None,
-                               default_mode=config.default_mode, upstream_version=config.upstream_version,
-                               upstream_api2=config.upstream_api2)
+            if args.mappings:
+                config = dataclasses.replace(config, mappings=tuple(args.mappings))
+            table = load_configured_table(config)
     except (SourceErrors, ConfigError) as exc:
         _print_errors([str(exc)])
         return 1
@@ -194,9 +215,16 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         return 0
     entry = table.lookup(call.module, call.func)
     mode = table.mode_for(entry)
+    route = table.route(call.module, call.func, entry)
     where = f"{entry.file}:{entry.line}" if entry else "no entry; the default mode applies"
-    print(f"API 2 {call.module}::{call.func}: {mode} (decided by {where})")
-    if entry and mode != entry.mode:
+    if route is not None:
+        print(f"API 2 {call.module}::{call.func}: {rollout.describe(route)} (decided by {route.origin}; the table says {mode})")
+        print(f"  {_ROUTE_WORDS.get(route.mode, route.mode)}")
+        if route.mode in ("passthrough", "reject"):
+            return 0
+    else:
+        print(f"API 2 {call.module}::{call.func}: {mode} (decided by {where})")
+    if entry and route is None and mode != entry.mode:
         print(f"  the entry says translate, but the upstream is older than {'.'.join(map(str, entry.since or ()))}")
     if mode in ("reject", UNANSWERABLE):
         if mode == UNANSWERABLE:
@@ -242,6 +270,14 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     return 0
 
 
+_ROUTE_WORDS = {
+    "shadow": "the client gets native API 2's answer; this translation is made in the background and compared",
+    "canary": "that share of the calls is translated as below, the rest passes through to native API 2",
+    "passthrough": "forwarded unchanged",
+    "reject": "answers: Could not find function (the config rejects it)",
+}
+
+
 def _errors_of(exc: Exception) -> list[str]:
     if isinstance(exc, ConfigError):
         return exc.errors
@@ -257,11 +293,11 @@ def _offline_config(path: Path | None) -> Config | None:
 
 def _table_for(config: Config | None, mappings: list[Path] | None, version: str | None,
                api2: str | None = None) -> MappingTable:
-    """The table as `serve` would load it; flags win over the config file."""
+    """The table as `serve` would load it, with the config's `functions:` modes; flags win over the config file."""
     if config is not None:
-        return load_table(mappings or list(config.mappings) or None, default_mode=config.default_mode,
-                          upstream_version=version or config.upstream_version,
-                          upstream_api2=api2 or config.upstream_api2)
+        return load_configured_table(dataclasses.replace(
+            config, mappings=tuple(mappings or config.mappings), upstream_version=version or config.upstream_version,
+            upstream_api2=api2 or config.upstream_api2))
     return load_table(mappings, default_mode=DEFAULT_MODE, upstream_version=version, upstream_api2=api2 or "present")
 
 
@@ -277,6 +313,8 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         _print_errors([f"no API 2 module named {name}" for name in unknown])
         return 1
     sys.stdout.write(coverage.render(coverage.compute(table, API2_FUNCTIONS, only), args.format))
+    if args.format != "json":
+        _print_effective_modes(table, only)
     return 0
 
 

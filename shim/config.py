@@ -25,6 +25,7 @@ from shim.inbound.listener import (
 )
 from shim.inbound.tls import ca_file_error, server_files_error
 from shim.translation.mapping import DEFAULT_MODE, MODES, UPSTREAM_API2, parse_version
+from shim.translation.rollout import Overrides, parse_functions, parse_shadow
 from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 SERVICES = ("whm", "cpanel")
@@ -202,6 +203,7 @@ class ServiceConfig:
 class Config:
     services: tuple[ServiceConfig, ...]
     mappings: tuple[Path, ...] = ()
+    partial_mappings: bool = False  # the mapping files are knowingly fewer than the shipped table's
     default_mode: str = DEFAULT_MODE
     upstream_version: str | None = None
     upstream_api2: str = "present"  # "absent": the upstream serves no native API 2 (after cPanel's removal)
@@ -258,6 +260,8 @@ class Config:
             problem = ca_file_error(self.upstream_ca_file)
             if problem:
                 errors.add("upstream_ca_file", problem)
+        if not isinstance(self.partial_mappings, bool):
+            errors.add("partial_mappings", f"partial_mappings must be true or false, not {self.partial_mappings!r}")
         if not isinstance(self.upstream_insecure, bool):
             errors.add("upstream_insecure", f"upstream_tls.insecure must be true or false, not {self.upstream_insecure!r}")
         if (self.tls_cert is None) != (self.tls_key is None):
@@ -308,6 +312,7 @@ class _Located(list):
 # File keys → Config fields. Nested sections keep the file readable.
 _FILE_KEYS = {
     "mappings": "mappings",
+    "partial_mappings": "partial_mappings",
     "default_mode": "default_mode",
     "upstream_version": "upstream_version",
     "upstream_api2": "upstream_api2",
@@ -336,10 +341,11 @@ _FILE_KEYS = {
 _SECTIONS = {"whm", "cpanel", "timeouts", "limits", "upstream_tls", "tls"}
 _SERVICE_KEYS = ("allow", "listen", "upstream")
 # Sections other modules read from Config.extra; validated by their owners.
-EXTRA_SECTIONS: set[str] = {"admin", "logging", "cpapi2"}
+EXTRA_SECTIONS: set[str] = {"admin", "logging", "cpapi2", "functions", "shadow"}
 _PATH_FIELDS = ("upstream_ca_file", "tls_cert", "tls_key")
 # Owners' parsers for their sections: (raw value, line, err(line, message)) -> settings object.
-EXTRA_PARSERS: dict[str, Any] = {"admin": parse_admin, "logging": parse_logging}
+EXTRA_PARSERS: dict[str, Any] = {"admin": parse_admin, "logging": parse_logging, "functions": parse_functions,
+                                  "shadow": parse_shadow}
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -369,6 +375,8 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
         errors.append(str(SourceError(str(path), line, message)))
 
     if document is None:
+        # An empty file is a mistake (a truncated write, the wrong path), not "all defaults".
+        err(1, "the config file is empty")
         return {}
     if not isinstance(document, MarkedDict):
         err(1, "the config file is a YAML mapping")
@@ -420,6 +428,8 @@ def _flatten_file(path: Path, document: Any, errors: list[str]) -> dict[str, Any
         extra["admin"] = extra["admin"].with_token(path.parent, err)
     if isinstance(extra.get("logging"), LoggingSettings):
         extra["logging"] = extra["logging"].relative_to(path.parent)
+    if isinstance(extra.get("functions"), Overrides):
+        extra["functions"] = extra["functions"].located(str(path))  # its rules' errors come later, from the table
     values["extra"] = extra
     values["origins"] = origins
     return values

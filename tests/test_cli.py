@@ -19,7 +19,7 @@ def test_check_names_file_and_line_of_a_typo(tmp_path):
     assert result.returncode == 1
     assert result.stderr == (
         f"error: {bad}:7: unknown key 'sorces' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, local, lookup, "
-        "mode, notes, output, read_only, reason, recipe, set, since, sources, timeout, uapi)\n")
+        "mode, notes, output, read_only, reason, recipe, set, shadow, since, sources, timeout, uapi)\n")
 
 
 def test_check_passes_on_the_shipped_table():

@@ -34,7 +34,7 @@ functions:
     ouptut: {shape: status}
 """)
     assert load_errors(path) == [
-        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, local, lookup, mode, notes, output, read_only, reason, recipe, set, since, sources, timeout, uapi)",
+        f"{path}:6: unknown key 'ouptut' in Ftp::passwd (allowed: args, confidence, drop, extra_args, json_args, local, lookup, mode, notes, output, read_only, reason, recipe, set, shadow, since, sources, timeout, uapi)",
         f"{path}:3: Ftp::passwd: a translate entry needs 'output'",
     ]
 

@@ -49,6 +49,10 @@ api2shim_errors_total{kind="other"} 1.0
 # HELP api2shim_reloads_total Table reloads by result
 # TYPE api2shim_reloads_total counter
 api2shim_reloads_total{result="ok"} 1.0
+# HELP api2shim_shadow_comparisons_total Shadow comparisons of translated against native API 2 answers by result (agree, differ; error: the translated call failed; skipped: not compared)
+# TYPE api2shim_shadow_comparisons_total counter
+api2shim_shadow_comparisons_total{function="Ftp::listftp",result="agree"} 2.0
+api2shim_shadow_comparisons_total{function="Ftp::listftp",result="differ"} 1.0
 """
 
 
@@ -72,5 +76,7 @@ def test_one_process_exposition_is_the_prometheus_client_text_for_the_same_sampl
     whm.dec()
     metrics.in_flight_for("cpanel")
     metrics.reloads.labels("ok").inc()
+    for result in ("agree", "differ", "agree"):
+        metrics.count_shadow("Ftp::listftp", result)
     text = metrics.exposition().decode()
     assert "\n".join(line for line in text.splitlines() if "_created" not in line) + "\n" == EXPECTED

@@ -178,7 +178,7 @@ def mapping_dir(tmp_path: Path, text: str) -> Path:
 
 async def test_reload_swaps_the_table_and_in_flight_calls_finish_on_the_old_one(tmp_path):
     folder = mapping_dir(tmp_path, FTP_TRANSLATE)
-    async with ops_stack_context({"mappings": [folder]}) as stack:
+    async with ops_stack_context({"mappings": [folder], "partial_mappings": True}) as stack:
         stack.state.faults.add("/json-api/uapi_cpanel", "delay:0.4", times=1)
         in_flight = asyncio.create_task(stack.get_json(stack.whm + PASSWD, headers=ROOT_AUTH))
         await asyncio.sleep(0.15)
@@ -196,7 +196,7 @@ async def test_reload_swaps_the_table_and_in_flight_calls_finish_on_the_old_one(
 
 async def test_a_bad_reload_keeps_the_last_good_table_and_says_why(tmp_path, caplog):
     folder = mapping_dir(tmp_path, FTP_TRANSLATE)
-    async with ops_stack_context({"mappings": [folder]}) as stack:
+    async with ops_stack_context({"mappings": [folder], "partial_mappings": True}) as stack:
         before = stack.tables.table
         (folder / "Ftp.yaml").write_text("module: Ftp\nfunctions:\n  passwd:\n    mode: sideways\n")
         status, result = await stack.post_json(f"{stack.admin}/reload")
@@ -223,12 +223,12 @@ async def test_reload_from_a_config_file_reports_errors_with_lines_and_what_need
 
     folder = mapping_dir(tmp_path, FTP_TRANSLATE)
     path = tmp_path / "shim.yaml"
-    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\n")
+    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\npartial_mappings: true\n")
     config = load_config(path)
     tables = TableHolder(load_configured_table(config))
     reloader = Reloader(path, {}, config, tables, Lifecycle(), Metrics())
 
-    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\n  reed: 5\n"
+    path.write_text("whm:\n  listen: 127.0.0.1:2087\nmappings: [mappings]\ntimeouts:\n  read: 30\n  reed: 5\npartial_mappings: true\n"
                     "default_mode: sideways\n")
     result = await reloader.reload()
     assert result.as_json() == {"reloaded": False, "serving": "the previous table", "errors": [
@@ -237,7 +237,7 @@ async def test_reload_from_a_config_file_reports_errors_with_lines_and_what_need
     assert reloader.lifecycle.last_reload_error == result.as_json()["errors"]
 
     (folder / "Ftp.yaml").write_text(FTP_REJECT)
-    path.write_text("whm:\n  listen: 127.0.0.1:2088\nmappings: [mappings]\ntimeouts:\n  read: 60\n"
+    path.write_text("whm:\n  listen: 127.0.0.1:2088\nmappings: [mappings]\npartial_mappings: true\ntimeouts:\n  read: 60\n"
                     "default_mode: reject\n")
     result = await reloader.reload()
     assert result.as_json() == {"reloaded": True, "entries": 1, "restart_needed": ["services", "read_timeout"]}

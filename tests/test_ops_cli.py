@@ -119,7 +119,7 @@ async def test_serve_logs_to_file_answers_health_reloads_on_sighup_and_reports_u
     access_log = tmp_path / "access.log"
     config = tmp_path / "shim.yaml"
     config.write_text(f"whm:\n  listen: 127.0.0.1:0\n  upstream: http://127.0.0.1:{upstream}\n"
-                      f"mappings: [mappings]\nadmin:\n  listen: 127.0.0.1:0\n"
+                      f"mappings: [mappings]\npartial_mappings: true\nadmin:\n  listen: 127.0.0.1:0\n"
                       f"logging:\n  access_log: {access_log}\n  level: DEBUG\n")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "shim", "serve", "--config", str(config), cwd=ROOT,
@@ -195,7 +195,7 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
     admin = free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0", "--whm-upstream",
-        f"http://127.0.0.1:{upstream}", "--mappings", str(mappings), "--workers", "2",
+        f"http://127.0.0.1:{upstream}", "--mappings", str(mappings), "--partial-mappings", "--workers", "2",
         "--admin-listen", f"127.0.0.1:{admin}", cwd=ROOT, env={**__import__("os").environ, "PYTHONUNBUFFERED": "1"},
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     stderr: list[str] = []

@@ -45,10 +45,11 @@ from prometheus_client.core import (
 from prometheus_client.utils import floatToGoString
 
 from shim.translation.mapping import MODES, UNANSWERABLE
+from shim.translation.rollout import CALL_MODES as ROLLOUT_CALL_MODES
 
 UNMAPPED = "unmapped"
 # A call's mode label: the table's modes, and `unanswerable` (no route, no native API 2 upstream).
-CALL_MODES = (*MODES, UNANSWERABLE)
+CALL_MODES = (*MODES, UNANSWERABLE, *ROLLOUT_CALL_MODES)
 OUTCOMES = ("ok", "denied", "rejected", "invalid", "upstream_error", "unanswerable")
 ERROR_KINDS = (
     "timeout", "connect", "broken", "status", "html", "json", "too_large", "encoding", "answer", "internal",
@@ -66,6 +67,8 @@ LATENCY = ("api2shim_upstream_latency_seconds", "Time from sending a request ups
            ("listener",))
 IN_FLIGHT = ("api2shim_in_flight", "Requests being handled", ("listener",))
 ERRORS = ("api2shim_errors", "Errors by kind", ("kind",))
+SHADOW = ("api2shim_shadow_comparisons", "Shadow comparisons of translated against native API 2 answers by result "
+          "(agree, differ; error: the translated call failed; skipped: not compared)", ("function", "result"))
 
 
 def multiprocess_dir() -> str | None:
@@ -119,6 +122,11 @@ class Metrics:
             self.registry.register(_Collector(self))
         # Reloads are rare: a prometheus-client counter in both modes.
         self.reloads = Counter("api2shim_reloads", "Table reloads by result", ["result"], registry=self.registry)
+        # So are shadow comparisons (bounded, in the background, off the client's path).
+        self.shadow = Counter(*SHADOW, registry=self.registry)
+
+    def count_shadow(self, function: str, result: str) -> None:
+        self.shadow.labels(function, result).inc()
 
     def count_call(self, function: str, mapped: bool, mode: str, outcome: str) -> None:
         key = (

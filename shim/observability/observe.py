@@ -36,6 +36,7 @@ from aiohttp import web
 from shim.observability import redact
 from shim.observability.lifecycle import Lifecycle
 from shim.observability.metrics import Metrics
+from shim.observability.rollout_report import ShadowLedger
 from shim.observability.usage import MAX_AGENT, UsageTracker, function_name, is_refused
 from shim.translation.mapping import MappingTable
 
@@ -131,6 +132,7 @@ class Runtime:
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     metrics: Metrics = field(default_factory=Metrics)
     usage: UsageTracker = field(default_factory=UsageTracker)
+    shadow: ShadowLedger = field(default_factory=ShadowLedger)
     access_log: logging.Logger = field(default_factory=lambda: logging.getLogger(ACCESS_LOGGER))
 
 
@@ -326,6 +328,11 @@ def _finish(request: web.Request, record: RequestRecord, runtime: Runtime, liste
         return
     # What access_log.info() would do, minus its stack walk for a caller no format prints.
     access_log.handle(logging.LogRecord(access_log.name, logging.INFO, __file__, 0, text, None, None))
+
+
+def timestamp() -> str:
+    """Now, as access lines write it."""
+    return _clock.stamp(time.time())
 
 
 def _ms(seconds: float) -> float:

@@ -5,7 +5,10 @@ loads without error replaces the live one, in one assignment (`TableHolder.table
 request that already read the table finishes on it. On any error the last good table
 keeps serving and the errors are logged, returned and kept in `Lifecycle.last_reload_error`.
 
-What a reload applies: the mapping files, `mappings`, `default_mode`, `upstream_version` and `upstream_api2`.
+What a reload applies: the mapping files, `mappings`, `default_mode`, `upstream_version`,
+`upstream_api2`, the per-function modes (`functions:`) and `partial_mappings`. A reload is
+strict: a table with fewer entries than the shipped one (without `partial_mappings: true`),
+an empty mappings folder or an empty config file is refused like any other error.
 Listeners, upstreams, timeouts, limits, TLS, admin and logging settings are read at start
 only; a reload that finds them changed says which ones need a restart.
 """
@@ -29,7 +32,9 @@ from shim.translation.yamlsource import SourceErrors
 log = logging.getLogger("api2shim.reload")
 
 # Config fields a reload applies; any other difference needs a restart.
-RELOADED_FIELDS = frozenset({"mappings", "default_mode", "upstream_version", "upstream_api2"})
+RELOADED_FIELDS = frozenset({"mappings", "partial_mappings", "default_mode", "upstream_version", "upstream_api2"})
+# Sections of Config.extra a reload applies (the rest of `extra` needs a restart).
+RELOADED_SECTIONS = frozenset({"functions"})
 # Bookkeeping, not settings: where each value was set in the file.
 _NOT_SETTINGS = frozenset({"origins"})
 
@@ -74,7 +79,7 @@ class Reloader:
     def _load_and_swap(self) -> ReloadResult:
         try:
             config = load_config(self.config_path, self.overrides)
-            table = load_configured_table(config)
+            table = load_configured_table(config, strict=True)
         except ConfigError as exc:
             return ReloadResult(False, errors=tuple(exc.errors))
         except SourceErrors as exc:
@@ -88,7 +93,10 @@ def _restart_needed(old: Config, new: Config) -> tuple[str, ...]:
     for item in dataclasses.fields(Config):
         if item.name in RELOADED_FIELDS or item.name in _NOT_SETTINGS:
             continue
-        if getattr(old, item.name) != getattr(new, item.name):
+        before, after = getattr(old, item.name), getattr(new, item.name)
+        if item.name == "extra":
+            before, after = ({k: v for k, v in d.items() if k not in RELOADED_SECTIONS} for d in (before, after))
+        if before != after:
             changed.append(item.name)
     return tuple(changed)
 

@@ -12,6 +12,7 @@ import importlib
 import inspect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,6 +49,7 @@ DEFAULT_FAILURE_ROWS: tuple[dict[str, Any], ...] = ({"result": 0, "reason": "{er
 _ENTRY_KEYS = {
     "mode", "reason", "uapi", "since", "args", "drop", "set", "extra_args",
     "output", "timeout", "confidence", "sources", "notes", "lookup", "json_args", "read_only", "recipe", "local",
+    "shadow",
 }
 # A recipe or local entry names its answer in Python: these keys of a UAPI entry do not apply.
 _UAPI_ENTRY_KEYS = {"uapi", "drop", "set", "extra_args", "output", "lookup", "json_args"}
@@ -175,6 +177,14 @@ class OutputRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ShadowRule:
+    """How shadow mode compares native API 2 with the translation (translation/compare.py)."""
+
+    volatile: frozenset[str] = frozenset()  # general paths (data.*.mtime) whose values change between calls
+    numbers_as_text: bool = False  # 1 and "1" are the same answer: clients cannot tell
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     module: str
     func: str
@@ -196,6 +206,7 @@ class Entry:
     sources: tuple[str, ...] = ()
     # The API 2 function only reads: calling it twice changes nothing, so it may be shadowed.
     read_only: bool = False
+    shadow: ShadowRule = ShadowRule()
     file: str = ""
     line: int = 0
     # `recipe:` / `local:` entries: the Python function that answers (shim/recipes/, docs/recipes.md).
@@ -218,14 +229,37 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """A mode the config sets for one function (see translation/rollout.py)."""
+
+    mode: str  # translate | passthrough | reject | shadow | canary
+    percent: float = 100.0  # canary: the share of calls translated
+    origin: str = ""  # file:line of the config rule
+
+
+@dataclass(frozen=True, slots=True)
 class MappingTable:
     entries: dict[tuple[str, str], Entry]
     default_mode: str = DEFAULT_MODE
     upstream_version: tuple[int, ...] | None = None
     upstream_api2: str = "present"
+    # The config's `functions:` rules, resolved per function; they win over `mode_for`.
+    routes: dict[tuple[str, str], Route] = field(default_factory=dict)
+    module_routes: dict[str, Route] = field(default_factory=dict)  # Module::* for names outside the list
 
     def lookup(self, module: str, func: str) -> Entry | None:
         return self.entries.get((module, func))
+
+    def route(self, module: str, func: str, entry: Entry | None) -> Route | None:
+        """The config's rule for this function, or None: the table decides (`mode_for`)."""
+        route = self.routes.get((module, func))
+        if route is None and entry is None and self.module_routes:
+            route = self.module_routes.get(module)
+        return route
+
+    def effective_mode(self, module: str, func: str, entry: Entry | None) -> str:
+        route = self.route(module, func, entry)
+        return route.mode if route is not None else self.mode_for(entry)
 
     def mode_for(self, entry: Entry | None) -> str:
         """The mode that applies, after the upstream-version gate; UNANSWERABLE for a
@@ -242,6 +276,11 @@ class MappingTable:
             return True
         # An operator who does not state the upstream version is assumed current.
         return self.upstream_version is None or self.upstream_version >= entry.since
+
+
+@lru_cache(maxsize=1)
+def shipped_entry_count() -> int:
+    return len(load_table().entries)
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -277,6 +316,10 @@ def load_table(
     """Load and compile every mapping file; raise SourceErrors listing all problems."""
     errors: list[SourceError] = []
     entries: dict[tuple[str, str], Entry] = {}
+    for folder in paths or ():
+        if folder.is_dir() and not any(folder.glob("*.yaml")):
+            # An empty folder would silently pass every function through.
+            errors.append(SourceError(str(folder), 0, "no mapping files (*.yaml) in this folder"))
     for path in mapping_files(paths or [default_mapping_dir()]):
         try:
             document = load_yaml(path)
@@ -419,6 +462,8 @@ class _FileCompiler:
         elif read_only and fields["mode"] == "reject":
             self.error(spec.line_of("read_only"), f"{name}: read_only is for functions that are called; a reject entry calls nothing")
         fields["read_only"] = read_only is True
+        if "shadow" in spec:
+            fields["shadow"] = self.shadow_rule(name, spec["shadow"], spec.line_of("shadow"))
 
     def recipe_entry(self, name: str, spec: MarkedDict, fields: dict[str, Any], kinds: list[str], count: int) -> Entry | None:
         """A translate entry answered by a Python function of shim/recipes/ (docs/recipes.md)."""
@@ -474,6 +519,23 @@ class _FileCompiler:
             self.error(line, f"{name}: local {text} must be a plain function (a local answer makes no upstream call)")
             return None
         return function
+
+    def shadow_rule(self, name: str, spec: Any, line: int) -> ShadowRule:
+        where = f"{name}: shadow"
+        if not isinstance(spec, MarkedDict):
+            self.error(line, f"{where}: expected a mapping with volatile and/or numbers_as_text")
+            return ShadowRule()
+        self.unknown_keys(spec, {"volatile", "numbers_as_text"}, where)
+        volatile = spec.get("volatile", [])
+        if not isinstance(volatile, list) or not all(
+                isinstance(p, str) and all(part == "*" or _NAME.match(part) for part in p.split(".")) for p in volatile):
+            self.error(spec.line_of("volatile"), f"{where}: volatile must list paths in cpanelresult like data.*.mtime")
+            volatile = []
+        loose = spec.get("numbers_as_text", False)
+        if not isinstance(loose, bool):
+            self.error(spec.line_of("numbers_as_text"), f"{where}: numbers_as_text must be true or false")
+            loose = False
+        return ShadowRule(frozenset(volatile), loose)
 
     def lookup(self, name: str, spec: Any, line: int) -> LookupRule | None:
         where = f"{name}: lookup"

@@ -39,6 +39,32 @@ _ONE_WRITE_MAX = _STREAM_CHUNK
 log = logging.getLogger("api2shim")
 
 
+class Tap:
+    """A copy of a relayed answer, for shadow mode to compare: `body` is None unless the answer
+    was a complete 200 within `limit` bytes. The client's copy is relayed as always."""
+
+    __slots__ = ("limit", "body", "_chunks", "_size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.body: bytes | None = None
+        self._chunks: list[bytes] | None = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        if self._chunks is None:
+            return
+        self._size += len(chunk)
+        if self._size > self.limit:
+            self._chunks = None
+        else:
+            self._chunks.append(chunk)
+
+    def finish(self, status: int) -> None:
+        if status == 200 and self._chunks is not None:
+            self.body = b"".join(self._chunks)
+
+
 class BodyTooLarge(Exception):
     """A streamed request body went past its cap (a chunked body declares no length up front)."""
 
@@ -80,11 +106,13 @@ async def forward(
     *,
     max_body: int | None = None,
     idle_timeout: float | None = None,
+    tap: Tap | None = None,
 ) -> web.StreamResponse:
     """Send the request upstream as received and stream the answer back.
 
     `body` is given when the shim already read it (to look for an API 2 call); otherwise the
     client's body streams upstream as it arrives. Redirects are relayed, never followed.
+    A `tap` keeps a copy of a complete answer (shadow mode).
     """
     headers = end_to_end_headers(request.headers)
     headers.popall(hdrs.HOST, None)
@@ -113,6 +141,9 @@ async def forward(
                 log.warning("pass-through answer from %s broke off before it was relayed: %s",
                             service.name, type(exc).__name__)
                 raise UpstreamError("broken") from None
+            if tap is not None:
+                tap.add(small)
+                tap.finish(upstream.status)
             # Status line, headers and body leave in one write: streaming costs a send per piece.
             return web.Response(
                 status=upstream.status, reason=upstream.reason, headers=end_to_end_headers(upstream.headers), body=small
@@ -122,6 +153,8 @@ async def forward(
         await response.prepare(request)
         try:
             async for chunk in upstream.payload.iter_chunked(_STREAM_CHUNK):
+                if tap is not None:
+                    tap.add(chunk)
                 await response.write(chunk)
         except PASSTHROUGH_ERRORS as exc:
             return await _broken_off(request, service, exc, response)
@@ -130,12 +163,42 @@ async def forward(
             return response
         upstream.release()
         await response.write_eof()
+        if tap is not None:
+            tap.finish(upstream.status)
         return response
     finally:
         upstream.close()  # unless released above: an unfinished body must not be reused
 
 
 PASSTHROUGH_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, UpstreamError)
+
+
+async def fetch_again(
+    method: str, raw_path: str, headers: CIMultiDict[str], body: bytes, pool: UpstreamPool, limit: int
+) -> bytes | None:
+    """The same request once more, its answer read whole (shadow mode's noise check, for
+    read-only functions only); None unless a complete 200 within `limit` bytes."""
+    upstream = await pool.request(method, raw_path, headers.items(), body or None)
+    try:
+        if upstream.status != 200 or (upstream.content_length or 0) > limit:
+            return None
+        tap = Tap(limit)
+        async for chunk in upstream.payload.iter_chunked(_STREAM_CHUNK):
+            tap.add(chunk)
+        upstream.release()
+        tap.finish(200)
+        return tap.body
+    finally:
+        upstream.close()
+
+
+def upstream_headers(request: web.BaseRequest, forwarded: dict[str, str]) -> CIMultiDict[str]:
+    """The headers `forward` sends upstream for `request` (its body already read)."""
+    headers = end_to_end_headers(request.headers)
+    headers.popall(hdrs.HOST, None)
+    headers.popall(hdrs.CONTENT_LENGTH, None)
+    headers.update(forwarded)
+    return headers
 
 
 def _fits_one_write(request: web.BaseRequest, upstream: Exchange) -> bool:
