@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from . import micro
+from . import micro, shadow
 from .answers import MIXED, Mixed, Scenario, scenarios
 from .contenders import Contender, Lineup, start_lineup
 from .load import Job, LoadResult, find_wrk, run_groups, run_jobs
@@ -318,8 +318,9 @@ def run(options: Options, log=print) -> RunData:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", nargs="?", choices=("all", "micro", "report"), default="all",
-                        help="all: the whole run; micro: translation CPU only; report: re-render OUT/latest.md from latest.json")
+    parser.add_argument("what", nargs="?", choices=("all", "micro", "report", "shadow"), default="all",
+                        help="all: the whole run; micro: translation CPU only; report: re-render OUT/latest.md from "
+                             "latest.json; shadow: the native answer's latency with shadow mode off and on")
     parser.add_argument("--rounds", type=int, default=Options.rounds)
     parser.add_argument("--duration", type=float, default=Options.duration, help="seconds per measurement")
     parser.add_argument("--connections", default=",".join(map(str, DEFAULT_CONNECTIONS)), help="e.g. 1,32,64")
@@ -354,12 +355,34 @@ def _bounded(args: argparse.Namespace) -> list[str]:
     return problems
 
 
+def _shadow(args: argparse.Namespace) -> int:
+    """Only the shadow scenario (bench/shadow.py), with --rounds, --duration, --connections, --warmup."""
+    problems = _bounded(args)
+    try:
+        connections = tuple(int(c) for c in args.connections.split(","))
+    except ValueError:
+        problems.append("--connections must be numbers separated by commas")
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    data = shadow.run_shadow(args.rounds, args.duration, connections, args.warmup, log=lambda line: print(line, flush=True))
+    text = shadow.render(data, connections)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "shadow.md").write_text(text)
+    (args.out / "shadow.json").write_text(json.dumps(data, indent=2) + "\n")
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.what == "micro":
         for result in micro.run_micro(args.micro_repeats, args.micro_seconds):
             print(f"{result.name:40} {result.best_us:10.1f} µs best  {result.median_us:10.1f} µs median")
         return 0
+    if args.what == "shadow":
+        return _shadow(args)
     if args.what == "report":
         data = json.loads((args.out / "latest.json").read_text())
         data.pop("analysis", None)

@@ -260,11 +260,9 @@ async def _shadow(
             return await _call_uapi(request, state, whm, account_call, uapi, entry.timeout, forwarded)
 
         try:
-            answer = await run_translated(entry, account_call, user, run_uapi)
+            return (await run_translated(entry, account_call, user, run_uapi)).document
         except EarlyAnswer as early:
-            return orjson.loads(early.answer.body)  # type: ignore[arg-type]
-        document = answer.document
-        return orjson.loads(document if type(document) is bytes else orjson.dumps(document))
+            return early.answer.body  # an access-denied or invalid-user document, as bytes
 
     native_again = None
     if state.shadow.noise_check:

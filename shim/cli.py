@@ -12,6 +12,7 @@ import signal
 import sys
 from http.client import HTTPException
 from pathlib import Path
+from typing import Iterable, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 from shim import __version__
@@ -29,9 +30,11 @@ from shim.inbound.guard import Gate
 from shim.inbound.connections import ClientConnections
 from shim.inbound.listener import start_listener
 from shim.inbound.tls import server_context
+from shim.observability import rollout_report
 from shim.observability.observe import Runtime, configure_logging
 from shim.observability.redact import redact_value
-from shim.observability.usage import UsageTracker, fetch_usage, write_report
+from shim.observability.rollout_report import ShadowLedger
+from shim.observability.usage import UsageTracker, fetch_usage_document, write_report
 from shim.operations import eventloop, gcpolicy
 from shim.operations.admin import start_admin
 from shim.operations.reload import Reloader, reload_on_sighup
@@ -46,6 +49,7 @@ from shim.translation.recognise import (
     split_path,
     with_whm_account,
 )
+from shim.translation.rollout import DEFAULT_READY_AFTER, ShadowSettings
 from shim.translation.translate import build_uapi_call, whm_form
 from shim.translation.yamlsource import SourceErrors
 
@@ -109,7 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--admin", metavar="HOST:PORT", help=f"a running shim's admin listener (default {DEFAULT_ADMIN_LISTEN})")
     usage.add_argument("--config", type=Path, help="take the admin address from this config file")
     usage.add_argument("--log", type=Path, action="append", help="read access log files instead ('-': stdin; repeatable)")
-    usage.add_argument("--json", action="store_true", help="the rows as JSON")
+    usage.add_argument("--json", action="store_true", help="the rows as JSON (with the rollout report's)")
+    usage.add_argument("--rollout", action="store_true",
+                       help="the rollout report: per function its mode, shadow agreement and verdict")
+    usage.add_argument("--markdown", action="store_true", help="the rollout report as Markdown, for a change ticket")
     usage.set_defaults(run=_cmd_usage)
 
     demo = commands.add_parser("demo", help="run the embedded fake cPanel with the shim in front of it")
@@ -404,34 +411,48 @@ def _cmd_usage(args: argparse.Namespace) -> int:
             return 2
     try:
         if args.log:
-            tracker, source = UsageTracker(), ", ".join(str(p) for p in args.log)
+            tracker, ledger, source = UsageTracker(), ShadowLedger(), ", ".join(str(p) for p in args.log)
             for path in args.log:
-                if not _read_access_log(tracker, path):
+                if not _read_access_log(tracker, path, ledger):
                     return 1
+            # With the config, the report knows the effective modes and what can translate.
+            config = _offline_config(args.config)
+            table = load_configured_table(config) if config is not None else None
+            settings = (config.extra.get("shadow") if config is not None else None) or ShadowSettings()
+            ready_after = settings.ready_after
+            rows = rollout_report.build(tracker, ledger, table, ready_after=ready_after)
         else:
             address = args.admin or _admin_address(args.config)
             token = load_config(args.config, {"whm_listen": "127.0.0.1:0"}).admin_settings.token if args.config else None
-            tracker, source = fetch_usage(address, token), f"the shim at {address}"
-    except (OSError, ValueError, ConfigError, HTTPException) as exc:
-        _print_errors(_errors_of(exc) if isinstance(exc, ConfigError) else [f"cannot read usage: {_reason(exc)}"])
+            document, source = fetch_usage_document(address, token), f"the shim at {address}"
+            tracker, ledger = UsageTracker.from_json(document), ShadowLedger.from_json(document.get("shadow", {}))
+            ready_after = document.get("ready_after", DEFAULT_READY_AFTER)
+            rows = [rollout_report.ReportRow(**row) for row in document.get("rollout", [])]
+    except (OSError, ValueError, TypeError, ConfigError, SourceErrors, HTTPException) as exc:
+        _print_errors(_errors_of(exc) if isinstance(exc, (ConfigError, SourceErrors)) else [f"cannot read usage: {_reason(exc)}"])
         return 1
     if args.json:
-        print(json.dumps(tracker.as_json(), indent=2))
+        print(json.dumps({**tracker.as_json(), "ready_after": ready_after, "rollout": [r._asdict() for r in rows],
+                          "shadow": ledger.as_json()}, indent=2))
+    elif args.markdown:
+        rollout_report.write_markdown(rows, sys.stdout, source, tracker.since, ready_after)
+    elif args.rollout:
+        rollout_report.write_text(rows, sys.stdout)
     else:
         write_report(tracker, sys.stdout, source)
     return 0
 
 
-def _read_access_log(tracker: UsageTracker, path: Path) -> bool:
+def _read_access_log(tracker: UsageTracker, path: Path, ledger: ShadowLedger) -> bool:
     """Add one access log ('-': stdin) to the report; says on stderr how many of its lines
     were not access lines, and fails when none of its lines was one."""
     before_read, before_unreadable = tracker.lines_read, tracker.unreadable_lines
     if str(path) == "-":
-        tracker.add_log_lines(sys.stdin)
+        tracker.add_log_lines(_feeding(ledger, sys.stdin))
     else:
         opener = gzip.open if path.suffix == ".gz" else open  # rotated logs are often compressed
         with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
-            tracker.add_log_lines(lines)
+            tracker.add_log_lines(_feeding(ledger, lines))
     read, unreadable = tracker.lines_read - before_read, tracker.unreadable_lines - before_unreadable
     if read and unreadable == read:
         _print_errors([f"{path}: none of its {read} lines is an access log line (one JSON object per line)"])
@@ -446,6 +467,14 @@ def _reason(exc: BaseException) -> str:
     """urllib's errors wrap the useful part: 'Not Found', 'Connection refused'."""
     reason = getattr(exc, "reason", None)
     return str(getattr(reason, "strerror", None) or reason or exc)
+
+
+def _feeding(ledger: ShadowLedger, lines: Iterable[str]) -> Iterator[str]:
+    """The lines as they are, their shadow lines also counted into `ledger` (one pass over a log)."""
+    for line in lines:
+        if '"shadow"' in line:
+            ledger.add_log_lines((line,))
+        yield line
 
 
 def _admin_address(config_path: Path | None) -> str:

@@ -21,7 +21,7 @@ import orjson
 
 from shim.observability import observe
 from shim.observability.rollout_report import ShadowLedger, log_line
-from shim.translation.compare import differences
+from shim.translation.compare import Difference, differences, general
 from shim.translation.mapping import Entry
 from shim.translation.rollout import ShadowSettings
 from shim.translation.translate import UpstreamAnswerError
@@ -46,11 +46,6 @@ async def compare(
     """One comparison; whatever happens, the ledger's in-flight count is given back."""
     name = entry.name
     try:
-        try:
-            native = orjson.loads(native_body)
-        except orjson.JSONDecodeError:
-            _count(ledger, runtime, name, "skipped", request_id)
-            return
         again = asyncio.ensure_future(native_again()) if native_again is not None else None
         try:
             candidate = await translated()
@@ -60,17 +55,23 @@ async def compare(
             return
         finally:
             second = await _settle(again)
-        noise = ledger.noise_of(name)
-        if second is not None:
-            noise = ledger.learn_noise(name, [d.path for d in differences(native, second)])
-        found = differences(native, candidate, ignore=entry.shadow.volatile | noise,
-                            numbers_as_text=entry.shadow.numbers_as_text)
+        # Parsing and comparing big answers is CPU: in a worker thread, the event loop keeps
+        # answering clients meanwhile (the GIL is handed back every few milliseconds).
+        judged = await asyncio.to_thread(_judge, native_body, candidate, second, entry, ledger.noise_of(name))
+        if judged is None:  # native API 2 did not answer JSON: nothing to compare with
+            _count(ledger, runtime, name, "skipped", request_id)
+            return
+        found, noise = judged
+        if noise:
+            ledger.learn_noise(name, noise)
         result = "differ" if found else "agree"
         ledger.compared(name, found, request_id=request_id, secret=entry.secret_args)
         runtime.metrics.count_shadow(name, result)
         _write_line(runtime, request_id, name, result, found)
         if found:
-            log.warning("shadow %s differs from native API 2 at %s", name, ", ".join(d.path for d in found))
+            # The request id in the text: this task runs outside the request's logging context.
+            log.warning("shadow %s differs from native API 2 at %s (request %s)", name,
+                        ", ".join(d.path for d in found), request_id)
     except Exception:  # a bug here must never reach the client, whose answer has long gone
         log.exception("shadow %s: comparison failed", name)
         _count(ledger, runtime, name, "error", request_id)
@@ -78,15 +79,32 @@ async def compare(
         ledger.in_flight -= 1
 
 
-async def _settle(task: "asyncio.Future[bytes | None] | None") -> Any:
-    """The second native answer, parsed; None when there is none or it failed."""
+async def _settle(task: "asyncio.Future[bytes | None] | None") -> bytes | None:
+    """The second native answer; None when there is none or it failed."""
     if task is None:
         return None
     try:
-        body = await task
-        return orjson.loads(body) if body is not None else None
-    except (*CALL_ERRORS, orjson.JSONDecodeError):
+        return await task
+    except CALL_ERRORS:
         return None
+
+
+def _judge(native_body: bytes, candidate: Any, second: bytes | None, entry: Entry,
+           known_noise: frozenset[str]) -> tuple[list[Difference], list[str]] | None:
+    """(differences, paths where native disagreed with itself), or None when native is not JSON."""
+    try:
+        native = orjson.loads(native_body)
+    except orjson.JSONDecodeError:
+        return None
+    try:
+        again = orjson.loads(second) if second is not None else None
+    except orjson.JSONDecodeError:
+        again = None  # no noise learnt from this call
+    # The translation as the client would have parsed it (the plain-copy path gives bytes).
+    translated = orjson.loads(candidate if type(candidate) is bytes else orjson.dumps(candidate))
+    noise = [d.path for d in differences(native, again)] if again is not None else []
+    ignore = entry.shadow.volatile | known_noise | {general(path) for path in noise}
+    return differences(native, translated, ignore=ignore, numbers_as_text=entry.shadow.numbers_as_text), noise
 
 
 def _count(ledger: ShadowLedger, runtime: observe.Runtime, name: str, result: str, request_id: str) -> None:

@@ -8,6 +8,9 @@ import contextlib
 import json
 import logging
 import random
+import re
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,28 +56,34 @@ class RolloutStack:
         return [r.path for r in self.state.requests]
 
 
-def native_with_a_difference(switch: dict[str, bool]) -> Api2Registry:
-    """The fake's native API 2, except that Ftp::listftp reports another home directory for
-    its second login while `switch["on"]`: what a translation that is subtly wrong looks like
-    from the other side."""
+def native_with(module: str, func: str, change) -> Api2Registry:
+    """The fake's native API 2 with one function's rows passed through `change(rows)`."""
     load_all()  # the fake's modules register their functions when first needed
     registry = Api2Registry()
-    for module, func in DEFAULT_API2.names():
-        if (module, func) != ("Ftp", "listftp"):
-            registry.register(module, func, DEFAULT_API2.get(module, func))  # type: ignore[arg-type]
-    original = DEFAULT_API2.get("Ftp", "listftp")
+    for name in DEFAULT_API2.names():
+        if name != (module, func):
+            registry.register(*name, DEFAULT_API2.get(*name))  # type: ignore[arg-type]
+    original = DEFAULT_API2.get(module, func)
     assert original is not None
 
-    def listftp(ctx: Any, args: Any) -> Api2Outcome:
+    def changed(ctx: Any, args: Any) -> Api2Outcome:
         outcome = original(ctx, args)
-        if not switch["on"]:
-            return outcome
-        rows = [dict(row) for row in outcome.data]
-        rows[1]["homedir"] = ELSEWHERE
-        return Api2Outcome(rows, outcome.error)
+        return Api2Outcome(change([dict(row) for row in outcome.data]), outcome.error)
 
-    registry.register("Ftp", "listftp", listftp)
+    registry.register(module, func, changed)
     return registry
+
+
+def native_with_a_difference(switch: dict[str, bool]) -> Api2Registry:
+    """Native Ftp::listftp reports another home directory for its second login while
+    `switch["on"]`: what a translation that is subtly wrong looks like from the other side."""
+
+    def elsewhere(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if switch["on"]:
+            rows[1]["homedir"] = ELSEWHERE
+        return rows
+
+    return native_with("Ftp", "listftp", elsewhere)
 
 
 @contextlib.asynccontextmanager
@@ -153,7 +162,8 @@ async def test_shadow_answers_natively_records_the_difference_then_agreement(tmp
         {"ts": "T", "id": "shadow-2", "shadow": "Ftp::listftp", "result": "agree", "paths": None},
     ]
     assert any(r.levelno == logging.WARNING and r.getMessage() ==
-               "shadow Ftp::listftp differs from native API 2 at data.1.homedir" for r in caplog.records)
+               "shadow Ftp::listftp differs from native API 2 at data.1.homedir (request shadow-1)"
+               for r in caplog.records)
 
 
 async def test_a_slow_translation_does_not_delay_the_native_answer(tmp_path):
@@ -259,3 +269,68 @@ async def test_canary_sends_its_share_translated_and_the_rest_native(tmp_path):
 async def _post_json(stack: RolloutStack, url: str) -> tuple[int, Any]:
     async with stack.http.post(url) as resp:
         return resp.status, await resp.json(content_type=None)
+
+
+async def test_the_rollout_report_gives_agreement_differing_paths_and_a_verdict(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    switch = {"on": True}
+    config = ('functions:\n  "Ftp::listftp": shadow\n  "Ftp::listftpwithdisk": shadow\n'
+              '  "Ftp::passwd": {mode: canary, percent: 50}\n  "Ftp::listftpsessions": passthrough\n'
+              'shadow:\n  ready_after: 3\n')
+    async with rollout_stack(tmp_path, config, native_with_a_difference(switch)) as stack:
+        for _ in range(2):
+            assert (await stack.get(stack.whm + LISTFTP))[0] == 200
+        switch["on"] = False
+        for _ in range(3):
+            assert (await stack.get(stack.whm + LISTFTP))[0] == 200
+            assert (await stack.get(stack.whm + WITHDISK))[0] == 200
+        assert (await stack.get(stack.whm + LISTFTP.replace("func=listftp", "func=listftpsessions")))[0] == 200
+        await settled(stack, "Ftp::listftp", 5)
+        await settled(stack, "Ftp::listftpwithdisk", 3)
+        async with stack.http.get(f"{stack.admin}/usage") as resp:
+            document = await resp.json()
+    rollout = [{**row, "agreement": row["agreement"].rsplit(" over ", 1)[0]} for row in document["rollout"]]
+    assert rollout == [
+        {"function": "Ftp::listftp", "mode": "shadow", "calls": 5, "ways": "5 native+shadow",
+         "agreement": "3/5 agree", "paths": "data.*.homedir (2)", "verdict": "differs"},
+        {"function": "Ftp::listftpsessions", "mode": "passthrough", "calls": 1, "ways": "1 native",
+         "agreement": "-", "paths": "-", "verdict": "shadow more (0/3 calls)"},
+        {"function": "Ftp::listftpwithdisk", "mode": "shadow", "calls": 3, "ways": "3 native+shadow",
+         "agreement": "3/3 agree", "paths": "-", "verdict": "ready to translate"},
+    ]
+    assert document["ready_after"] == 3 and len(document["shadow"]["mismatches"]) == 2
+
+    # The same report from the access log alone, as over days of logs (no values in it).
+    log = tmp_path / "access.log"
+    log.write_text("".join(r.getMessage() + "\n" for r in caplog.records if r.name == "api2shim.access"))
+    result = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "shim", "usage", "--log", str(log),
+                                                      "--config", str(tmp_path / "shim.yaml"), "--rollout"],
+                                     capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    lines = [re.split(r"\s{2,}", re.sub(r" over \d+ s", "", line)) for line in result.stdout.splitlines()]
+    assert lines == [
+        ["Rollout (shadow comparison against native API 2):"],
+        ["function", "mode", "calls", "handled", "shadow agreement", "most frequent differences", "verdict"],
+        ["Ftp::listftp", "shadow", "5", "5 native+shadow", "3/5 agree", "data.*.homedir (2)", "differs"],
+        ["Ftp::listftpsessions", "passthrough", "1", "1 native", "-", "-", "shadow more (0/3 calls)"],
+        ["Ftp::listftpwithdisk", "shadow", "3", "3 native+shadow", "3/3 agree", "-", "ready to translate"],
+    ]
+
+
+async def test_noise_check_learns_what_native_api2_changes_between_calls(tmp_path):
+    counter = iter(range(1_000_000))
+
+    def stamped(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows[0]["served"] = next(counter)  # a field native API 2 never answers the same twice
+        return rows
+
+    config = 'functions:\n  "Ftp::listftp": shadow\nshadow:\n  noise_check: true\n'
+    async with rollout_stack(tmp_path, config, native_with("Ftp", "listftp", stamped)) as stack:
+        for expected in (1, 2):
+            assert (await stack.get(stack.whm + LISTFTP))[0] == 200
+            await settled(stack, "Ftp::listftp", expected)
+        shadow = stack.runtime.shadow.functions["Ftp::listftp"]
+        assert (shadow.agree, shadow.differ, sorted(shadow.noise)) == (2, 0, ["data.*.served"])
+        # The client's call, then per comparison the translation and native API 2 once more.
+        assert sorted(stack.upstream_paths()) == ["/cpsess0123456789/json-api/cpanel"] * 4 + [
+            "/cpsess0123456789/json-api/uapi_cpanel"] * 2

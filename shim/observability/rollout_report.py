@@ -19,7 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable, NamedTuple, TextIO
 
 from shim.observability import redact
 from shim.observability.usage import UsageTracker
@@ -183,8 +183,7 @@ DIFFERS = "differs"
 NO_ROUTE = "no route"
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
+class ReportRow(NamedTuple):
     function: str
     mode: str
     calls: int

@@ -26,7 +26,9 @@ MAX_REFUSED_ROWS = 1_000
 MAX_NAME = 64  # a module or function name longer than any real one is cut
 MAX_AGENT = 200
 MODE_WORDS = {"translate": "translated", "passthrough": "passed through", "reject": "rejected",
-              "unanswerable": "UNANSWERABLE (no route, no API 2 upstream)"}
+              "unanswerable": "UNANSWERABLE (no route, no API 2 upstream)",
+              "shadow": "native, shadowed", "canary-translate": "canary: translated",
+              "canary-passthrough": "canary: passed through"}
 
 
 @dataclass(slots=True)
@@ -228,12 +230,17 @@ FETCH_TIMEOUT = 10.0
 
 def fetch_usage(address: str, token: str | None = None) -> UsageTracker:
     """The rows of a running shim, from its admin listener at HOST:PORT (`token`: admin.token_file's)."""
+    return UsageTracker.from_json(fetch_usage_document(address, token))
+
+
+def fetch_usage_document(address: str, token: str | None = None) -> dict[str, Any]:
+    """A running shim's whole /usage document (the rows, and the rollout report's)."""
     from urllib.request import Request, urlopen
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     request = Request(f"http://{address}/usage", headers=headers)
     with urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - operator-given address
-        return UsageTracker.from_json(json.loads(answer.read()))
+        return json.loads(answer.read())
 
 
 def merged(trackers: Iterable[UsageTracker]) -> UsageTracker:

@@ -31,10 +31,12 @@ from aiohttp import web
 from shim.config import Config, ServiceConfig
 from shim.inbound.guard import Gate
 from shim.inbound.listener import Listener, start_listener
+from shim.observability import rollout_report
 from shim.observability.metrics import CONTENT_TYPE, multiprocess_dir
 from shim.observability.observe import Runtime
-from shim.observability.usage import load_shares, merged, save_share
+from shim.observability.usage import UsageTracker, load_shares, merged, save_share
 from shim.operations.reload import Reloader
+from shim.translation.rollout import ShadowSettings
 
 log = logging.getLogger("api2shim")
 
@@ -151,11 +153,20 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def usage(request: web.Request) -> web.Response:
-    own = request.app[_RUNTIME].usage
+    runtime = request.app[_RUNTIME]
+    own = runtime.usage
     directory = multiprocess_dir()
-    if directory is None:
-        return _json(own.as_json())
-    return _json(merged([own, *load_shares(Path(directory), os.getpid())]).as_json())
+    tracker = own if directory is None else merged([own, *load_shares(Path(directory), os.getpid())])
+    return _json({**tracker.as_json(), **_rollout(runtime, tracker, request.app[_RELOADER])})  # type: ignore[arg-type]
+
+
+def _rollout(runtime: Runtime, tracker: UsageTracker, reloader: Reloader | None) -> dict[str, Any]:
+    """The rollout report's rows (effective modes from the live table) and this process's shadow results."""
+    table = reloader.tables.table if reloader is not None else None
+    settings = (reloader.started_with.extra.get("shadow") if reloader is not None else None) or ShadowSettings()
+    rows = rollout_report.build(tracker, runtime.shadow, table, ready_after=settings.ready_after)
+    return {"ready_after": settings.ready_after, "rollout": [row._asdict() for row in rows],
+            "shadow": runtime.shadow.as_json()}
 
 
 async def reload(request: web.Request) -> web.Response:
