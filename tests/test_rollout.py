@@ -106,3 +106,25 @@ def test_check_refuses_a_malformed_rule_an_empty_config_and_a_smaller_table(tmp_
     assert smaller.returncode == 1 and smaller.stderr.startswith(
         f"error: {ftp}:0: mappings: 7 entries, fewer than the shipped table's ")
     assert run("check", "--mappings", str(ftp), "--partial-mappings").stdout == "ok: 7 mapping entries\n"
+
+
+def test_the_mismatch_store_keeps_values_redacted_and_is_bounded():
+    from shim.observability.rollout_report import ShadowLedger
+
+    ledger = ShadowLedger(keep_mismatches=2)
+    key = "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----"
+    for number in range(3):
+        ledger.compared("SSL::listkeys", [
+            Difference("data.0.password", "hunter2", "hunter3"),
+            Difference("data.0.text", key, "x" * 300),
+            Difference(f"data.{number}.friendly_name", "a", "b"),
+        ], when=1000.0 + number, request_id=f"r{number}", secret={"friendly_name"})
+    assert list(ledger.mismatches) == [
+        {"time": 1000.0 + n, "id": f"r{n}", "function": "SSL::listkeys", "differences": [
+            {"path": "data.0.password", "native": "********", "translated": "********"},
+            {"path": "data.0.text", "native": "********", "translated": "x" * 200 + "…"},
+            {"path": f"data.{n}.friendly_name", "native": "********", "translated": "********"},
+        ]} for n in (1, 2)]
+    assert ledger.functions["SSL::listkeys"].as_json() == {
+        "agree": 0, "differ": 3, "error": 0, "skipped": 0, "first": 1000.0, "last": 1002.0, "noise": [],
+        "paths": {"data.*.password": 3, "data.*.text": 3, "data.*.friendly_name": 3}}
