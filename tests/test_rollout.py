@@ -128,3 +128,16 @@ def test_the_mismatch_store_keeps_values_redacted_and_is_bounded():
     assert ledger.functions["SSL::listkeys"].as_json() == {
         "agree": 0, "differ": 3, "error": 0, "skipped": 0, "first": 1000.0, "last": 1002.0, "noise": [],
         "paths": {"data.*.password": 3, "data.*.text": 3, "data.*.friendly_name": 3}}
+
+
+def test_without_native_api2_nothing_can_be_shadowed_or_canaried(tmp_path):
+    config = tmp_path / "shim.yaml"
+    config.write_text('upstream_api2: absent\nfunctions:\n  "Ftp::listftp": shadow\n'
+                      '  "Ftp::*": {mode: canary, percent: 5}\n  "Ftp::passwd": translate\n')
+    result = run("check", "--config", str(config))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"error: {config}:3: functions: Ftp::listftp: cannot shadow with upstream_api2: absent "
+        "(there is no native API 2 answer)\n"
+        f"error: {config}:4: functions: Ftp::*: cannot canary with upstream_api2: absent "
+        "(there is no native API 2 answer)\n")
