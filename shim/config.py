@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from yarl import URL
 
@@ -26,7 +26,14 @@ from shim.inbound.listener import (
 from shim.inbound.tls import ca_file_error, server_files_error
 from shim.translation.mapping import DEFAULT_MODE, MODES, UPSTREAM_API2, parse_version
 from shim.translation.rollout import Overrides, parse_functions, parse_shadow
-from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
+from shim.translation.yamlsource import (
+    Err,
+    MarkedDict,
+    SourceError,
+    SourceErrors,
+    config_section,
+    load_yaml,
+)
 
 SERVICES = ("whm", "cpanel")
 DEFAULT_UPSTREAMS = {"whm": "https://127.0.0.1:2087", "cpanel": "https://127.0.0.1:2083"}
@@ -62,8 +69,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "INFO"
 ACCESS_LOG_STREAMS = ("stderr", "stdout", OFF)
 DEFAULT_ACCESS_LOG = "stdout"  # JSON Lines apart from the app log (stderr)
-
-Err = Callable[[int, str], None]
 
 
 def parse_hostport(text: Any) -> tuple[str, int]:
@@ -120,20 +125,8 @@ class LoggingSettings:
         return replace(self, access_log=str(folder / self.access_log))
 
 
-def _section(name: str, value: Any, line: int, allowed: tuple[str, ...], err: Err) -> MarkedDict | None:
-    if value is None:
-        return MarkedDict()
-    if not isinstance(value, MarkedDict):
-        err(line, f"{name}: expected a mapping")
-        return None
-    for key in value:
-        if key not in allowed:
-            err(value.line_of(key), f"unknown key '{key}' in {name} (allowed: {', '.join(allowed)})")
-    return value
-
-
 def parse_admin(value: Any, line: int, err: Err) -> AdminSettings:
-    section = _section("admin", value, line, ("listen", "token_file"), err)
+    section = config_section("admin", value, line, ("listen", "token_file"), err)
     if not section:
         return AdminSettings()
     settings = AdminSettings()
@@ -152,7 +145,7 @@ def parse_admin(value: Any, line: int, err: Err) -> AdminSettings:
 
 
 def parse_logging(value: Any, line: int, err: Err) -> LoggingSettings:
-    section = _section("logging", value, line, ("access_log", "level"), err)
+    section = config_section("logging", value, line, ("access_log", "level"), err)
     if not section:
         return LoggingSettings()
     settings: dict[str, str] = {}

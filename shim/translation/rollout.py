@@ -26,10 +26,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from shim.translation.mapping import MODES, Entry, MappingTable, Route, shipped_entry_count
-from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors
+from shim.translation.yamlsource import Err, MarkedDict, SourceError, SourceErrors, config_section
 
 ROLLOUT_MODES = (*MODES, "shadow", "canary")
 # How one call was handled, as metrics, usage and the access log name it: a canary call
@@ -43,7 +43,6 @@ NATIVE_MODES = frozenset({"shadow", "canary"})
 _NAME = re.compile(r"([A-Za-z0-9_]+)::([A-Za-z0-9_]+|\*)\Z")
 _RULE_KEYS = ("mode", "percent")
 
-Err = Callable[[int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,17 +89,15 @@ class ShadowSettings:
 
 
 def parse_shadow(value: Any, line: int, err: Err) -> ShadowSettings:
-    if value is None:
-        return ShadowSettings()
-    if not isinstance(value, MarkedDict):
-        err(line, "shadow: expected a mapping")
+    given = config_section("shadow", value, line, _SHADOW_KEYS, err)
+    if not given:
         return ShadowSettings()
     settings: dict[str, Any] = {}
-    for key, item in value.items():
-        at = value.line_of(key)
+    for key, item in given.items():
+        at = given.line_of(key)
         if key not in _SHADOW_KEYS:
-            err(at, f"unknown key '{key}' in shadow (allowed: {', '.join(_SHADOW_KEYS)})")
-        elif key == "noise_check":
+            continue  # reported by config_section()
+        if key == "noise_check":
             if not isinstance(item, bool):
                 err(at, f"shadow.noise_check must be true or false, not {item!r}")
             else:

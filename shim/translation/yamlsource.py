@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -94,3 +94,20 @@ def load_yaml(path: Path) -> Any:
         raise SourceErrors([SourceError(name, line, f"invalid YAML: {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
         raise SourceErrors([SourceError(name, 0, f"invalid YAML: {exc}")]) from None
+
+
+# err(line, message): how the config's section parsers report a mistake at a file line.
+Err = Callable[[int, str], None]
+
+
+def config_section(name: str, value: Any, line: int, allowed: tuple[str, ...], err: Err) -> MarkedDict | None:
+    """A config section's mapping (empty when left out), its unknown keys reported; None if not a mapping."""
+    if value is None:
+        return MarkedDict()
+    if not isinstance(value, MarkedDict):
+        err(line, f"{name}: expected a mapping")
+        return None
+    for key in value:
+        if key not in allowed:
+            err(value.line_of(key), f"unknown key '{key}' in {name} (allowed: {', '.join(allowed)})")
+    return value
