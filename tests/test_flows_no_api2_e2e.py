@@ -148,3 +148,20 @@ async def test_subdomain_list_add_delete(no_api2):
     assert await sub.whm("delsubdomain", domain="news_example.com") == (200, sub.ok("delsubdomain", [
         {"result": 1, "reason": "The subdomain “news.example.com” has been removed."}]))
     assert await sub.whm("listsubdomains") == (200, sub.ok("listsubdomains", [subdomain("blog"), subdomain("shop")]))
+
+
+def webdisk(user, reldir, *, private=0, hasdigest=0, perms="rw"):
+    return {"login": f"{user}@example.com", "domain": "example.com", "user": user, "homedir": f"/home/user/{reldir}",
+            "reldir": reldir, "private": private, "sslport": "2078", "mainport": "2077", "hasdigest": hasdigest,
+            "perms": perms}
+
+
+async def test_webdisk_create_and_list(no_api2):
+    dav = Api2Calls(no_api2, "WebDisk")
+    assert await dav.cpanel("listwebdisks") == (200, dav.ok("listwebdisks", [webdisk("webdisk", "public_html/webdav")]))
+    assert await dav.whm("addwebdisk", user="photos", domain="example.com", password="S3cret-pw-123",
+                         homedir="public_html/photos", private="1") == (200, dav.ok("addwebdisk", [
+                             {"user": "photos", "domain": "example.com", "login": "photos@example.com",
+                              "enabledigest": 0, "perms": "rw"}]))
+    assert await dav.whm("listwebdisks") == (200, dav.ok("listwebdisks", [
+        webdisk("photos", "public_html/photos", private=1), webdisk("webdisk", "public_html/webdav")]))

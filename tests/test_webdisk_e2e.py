@@ -62,3 +62,59 @@ async def test_set_perms(stack):
     assert account(stack)[WEBDISK_LOGIN].perms == "ro"
     assert await calls.whm("set_perms", login=WEBDISK_LOGIN, perms="all") == (
         200, calls.failed("set_perms", "The “perms” parameter must be “ro” or “rw”, not “all”."))
+
+
+def webdisk_row(user, domain, reldir, *, private=0, hasdigest=0, perms="rw"):
+    return {"login": f"{user}@{domain}", "domain": domain, "user": user, "homedir": f"/home/user/{reldir}",
+            "reldir": reldir, "private": private, "sslport": "2078", "mainport": "2077", "hasdigest": hasdigest,
+            "perms": perms}
+
+
+async def test_addwebdisk_then_listwebdisks_through_usermanager(stack, caplog):
+    caplog.set_level(logging.DEBUG)
+    calls = Api2Calls(stack, "WebDisk")
+    assert await calls.whm("addwebdisk", user="dav", domain="example.com", password=SECRET, homedir="public_html/dav",
+                           perms="ro", private="1", enabledigest="1") == (200, calls.ok("addwebdisk", [
+                               {"user": "dav", "domain": "example.com", "login": "dav@example.com", "enabledigest": 1,
+                                "perms": "ro"}]))
+    module, func, args = calls.last_uapi()
+    assert (module, func, args) == ("UserManager", "create_user", {
+        "username": ["dav"], "domain": ["example.com"], "password": [SECRET], "services.webdisk.enabled": ["1"],
+        "services.webdisk.homedir": ["public_html/dav"], "services.webdisk.perms": ["ro"],
+        "services.webdisk.private": ["1"], "services.webdisk.enabledigest": ["1"]})
+    assert SECRET not in caplog.text
+    # One write, after one read: no retry, nothing after it.
+    writes = [r for r in stack.state.requests if r.form.get("cpanel.function") == ["create_user"]]
+    assert len(writes) == 1
+    assert await calls.cpanel("listwebdisks") == (200, calls.ok("listwebdisks", [
+        webdisk_row("dav", "example.com", "public_html/dav", private=1, hasdigest=1, perms="ro"),
+        webdisk_row("webdisk", "example.com", "public_html/webdav")]))
+    assert await calls.whm("listwebdisks", regex="^WEB") == (200, calls.ok("listwebdisks", [
+        webdisk_row("webdisk", "example.com", "public_html/webdav")]))
+    # An invalid regex: cPanel filed its error under another module, so no rows and no error.
+    assert await calls.cpanel("listwebdisks", regex="(") == (200, calls.ok("listwebdisks", []))
+
+
+async def test_addwebdisk_failures_answer_api2s_texts(stack):
+    calls = Api2Calls(stack, "WebDisk")
+    base = {"domain": "example.com", "password": SECRET, "homedir": "dav"}
+    cases = [
+        ({**base, "user": " @+"}, "No username provided for web disk account creation."),
+        ({**base, "user": "x", "password": ""}, "You must provide a password or a password hash to create a Web Disk account."),
+        ({**base, "user": "x", "password_hash": "$6$salt$hash"},
+         "You must provide a password or a password hash to create a Web Disk account."),
+        ({**base, "user": "x", "homedir": ""}, "No home directory provided for Web Disk account creation."),
+        ({**base, "user": "x", "perms": "all"}, "The only legal values for perms are “rw” and “ro”."),
+        ({**base, "user": "webdisk"}, "The user “webdisk@example.com” already exists."),
+        ({**base, "user": "x", "domain": "nope.test"},
+         "The system failed to create the user: You do not own the domain “nope.test”."),
+    ]
+    for args, error in cases:
+        assert await calls.cpanel("addwebdisk", **args) == (200, calls.failed("addwebdisk", error, [])), args
+    only_hash = {"user": "x", "domain": "example.com", "homedir": "dav", "password_hash": "$6$salt$hash"}
+    assert await calls.cpanel("addwebdisk", **only_hash) == (200, calls.failed("addwebdisk", (
+        "api2shim cannot create a Web Disk account from a password hash: UAPI UserManager::create_user takes the "
+        "password itself."), []))
+    # Only the call whose refusal is UAPI's own reached create_user.
+    assert [r.form["domain"] for r in stack.state.requests if r.path.endswith("/create_user")] == [["nope.test"]]
+    assert sorted(account(stack)) == [WEBDISK_LOGIN]
