@@ -18,6 +18,24 @@ _DISCARDS = re.compile(r"/dev/null|:fail:|:blackhole:")
 _BOOL_TRUE = {"1", "yes", "on", "true"}
 
 
+# filtername / filterrules / filteractions: page-render helpers that read back the filter an
+# earlier loadfilter stored in the same cPanel process (Email.pm keeps it in a file-level
+# variable). Every json-api call runs in a new process, where nothing was stored yet, so API 2
+# always answered the same: [{filtername: null}], and the undefined rules or actions as [null].
+
+
+def filtername(call: RecipeCall) -> list[Any]:
+    return [{"filtername": None}]
+
+
+def filterrules(call: RecipeCall) -> list[Any]:
+    return [None]
+
+
+def filteractions(call: RecipeCall) -> list[Any]:
+    return [None]
+
+
 async def checkmaindiscard(call: RecipeCall) -> list[Any]:
     records = await call.uapi_data("Email", "list_default_address", {"user": call.user})
     discards = all(_DISCARDS.search(str(r.get("defaultaddress", ""))) for r in records or [] if isinstance(r, dict))

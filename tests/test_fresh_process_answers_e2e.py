@@ -1,0 +1,114 @@
+"""Answers the shim gives by itself or from UAPI reads, where cPanel 11.120's API 2 answer
+depended on nothing a server keeps (issue 12): Email's filter page helpers, SourceIPCheck's
+sample questions and account, UI::paginate_list, LangMods' search, list_available, getkey
+and getprefix. Whole documents, through the real shim, on both ports.
+"""
+
+import pytest
+from api2calls import Api2Calls
+
+from shim.recipes.sourceipcheck import SAMPLE_QUESTIONS
+
+HTTP_500 = "upstream answered HTTP 500"
+
+
+def unknown_function(module, func):
+    return {"cpanelresult": {"apiversion": 2, "error": f"Could not find function '{func}' in module '{module}'",
+                             "func": func, "module": module}}
+
+
+def died(module, func):
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": module, "data": [],
+                             "event": {"result": 0, "reason": HTTP_500}, "error": HTTP_500}}
+
+
+async def test_filter_helpers_answer_as_a_fresh_process(stack):
+    calls = Api2Calls(stack, "Email")
+    for func, data in (("filtername", [{"filtername": None}]), ("filterrules", [None]), ("filteractions", [None])):
+        # A loadfilter just before changes nothing: each json-api call is a new cPanel process.
+        assert (await calls.whm("loadfilter", filtername="f1"))[0] == 200
+        assert await calls.whm(func, filtername="f1") == (200, calls.ok(func, data))
+        assert calls.last_uapi() == ("Variables", "get_user_information", {})
+        assert await calls.cpanel(func) == (200, calls.ok(func, data))
+
+
+async def test_samplequestions_in_english_and_no_route_in_another_locale(stack):
+    calls, setlang = Api2Calls(stack, "SourceIPCheck"), Api2Calls(stack, "SetLang")
+    expected = calls.ok("samplequestions", list(SAMPLE_QUESTIONS))
+    assert await calls.whm("samplequestions") == (200, expected)
+    assert calls.last_uapi() == ("Locale", "get_attributes", {})
+    assert await calls.cpanel("samplequestions") == (200, expected)
+    document = expected["cpanelresult"]["data"]
+    assert len(document) == 28 and document[13] == "In what year (YYYY) did you graduate from high school?"
+    assert await setlang.whm("setlocale", locale="ar") == (200, setlang.ok("setlocale", []))
+    assert await calls.cpanel("samplequestions") == (200, unknown_function("SourceIPCheck", "samplequestions"))
+    assert not [r for r in stack.state.requests if r.path.endswith("/json-api/cpanel")]
+    stack.state.faults.add("/execute/Locale/get_attributes", "status:500", times=1)
+    assert await calls.cpanel("samplequestions") == (502, died("SourceIPCheck", "samplequestions"))
+
+
+GETACCOUNT_CASES = [
+    ({}, "user"),
+    ({"account": "someone"}, "user"),                    # no @: always the cPanel user
+    ({"account": "info@shop.test"}, "info@shop.test"),   # an addon domain
+    ({"account": "x%40example.net"}, "x@example.net"),   # decoded once more, as cPanel did; parked
+    ({"account": "a+b@example.com"}, "a b@example.com"),  # `+` is a space; the main domain
+    ({"account": "info@blog.example.com"}, 0),          # a subdomain is not one of cPanel's DOMAINS
+    ({"account": "info@Example.com"}, 0),               # compared exactly
+    ({"account": "info@"}, 0),
+]
+
+
+async def test_getaccount(stack):
+    calls = Api2Calls(stack, "SourceIPCheck")
+    for args, account in GETACCOUNT_CASES:  # one stack for all: each case is one read-only call
+        assert await calls.whm("getaccount", **args) == (200, calls.ok("getaccount", [{"account": account}])), args
+        assert await calls.cpanel("getaccount", **args) == (200, calls.ok("getaccount", [{"account": account}])), args
+
+
+async def test_getaccount_read_failing_is_a_died_call(stack):
+    calls = Api2Calls(stack, "SourceIPCheck")
+    stack.state.faults.add("/execute/DomainInfo/list_domains", "status:500", times=1)
+    assert await calls.cpanel("getaccount", account="a@example.com") == (502, died("SourceIPCheck", "getaccount"))
+
+
+async def test_paginate_list(stack):
+    calls = Api2Calls(stack, "UI")
+    rows = [{"item": "", "selected": 0}, {"item": "abc", "selected": 0}, {"item": "5", "selected": 0},
+            {"item": "10", "selected": 1}, {"item": "25", "selected": 0}, {"item": "2.5e1", "selected": 0}]
+    # As Perl's sort { $a <=> $b }: numeric, equal values (25 and 2.5e1, "" and abc) kept in order.
+    assert await calls.whm("paginate_list", itemlist=":25:10:abc:2.5e1:5::", itemsperpage="10.9") == (
+        200, calls.ok("paginate_list", rows))
+    sized = [{"item": "20", "selected": 1}, {"item": "50", "selected": 0}]
+    assert await calls.cpanel("paginate_list", itemlist="50:20", itemsperpage="x", api2_paginate_size="20") == (
+        200, calls.ok("paginate_list", sized))
+    assert await calls.cpanel("paginate_list") == (200, calls.ok("paginate_list", []))
+    assert await calls.cpanel("paginate_list", itemlist="1:2", itemsperpage="inf") == (
+        200, unknown_function("UI", "paginate_list"))
+
+
+LANGMODS_CASES = [
+    ("search", {"lang": "perl", "mod": "JSON"}, []),
+    ("list_available", {"lang": "ruby"}, []),
+    ("getkey", {"lang": "perl", "key": "names"}, [{"key": "Perl Module(s)"}]),
+    ("getkey", {"lang": "php-pecl", "key": "name"}, [{"key": "PHP PECL"}]),
+    ("getkey", {"lang": "cobol", "key": "name"}, [{"key": None}]),
+    ("getkey", {"lang": "ruby", "key": "colour"}, [{"key": None}]),
+    ("getprefix", {"lang": "perl"}, [{"status": 1, "prefix": "/home/user/perl"}]),
+    ("getprefix", {"lang": "ruby"}, [{"status": 1, "prefix": "/home/user/ruby/gems"}]),
+    ("getprefix", {"lang": "php-pear"}, [{"status": 1, "prefix": "/home/user/php"}]),
+    ("getprefix", {}, [{"status": 0, "prefix": "Provide a language."}]),
+    ("getprefix", {"lang": "cobol"}, [{"status": 0, "prefix": "Sorry cobol does not support the action getprefix"}]),
+]
+
+
+async def test_langmods_answers(stack):
+    calls = Api2Calls(stack, "LangMods")
+    for func, args, data in LANGMODS_CASES:  # one stack for all: each case is one read-only call
+        assert await calls.whm(func, **args) == (200, calls.ok(func, data)), (func, args)
+        assert await calls.cpanel(func, **args) == (200, calls.ok(func, data)), (func, args)
+
+
+async def test_langmods_getkey_of_an_action_has_no_route(stack):
+    calls = Api2Calls(stack, "LangMods")
+    assert await calls.cpanel("getkey", lang="perl", key="install") == (200, unknown_function("LangMods", "getkey"))
