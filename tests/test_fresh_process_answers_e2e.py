@@ -112,3 +112,16 @@ async def test_langmods_answers(stack):
 async def test_langmods_getkey_of_an_action_has_no_route(stack):
     calls = Api2Calls(stack, "LangMods")
     assert await calls.cpanel("getkey", lang="perl", key="install") == (200, unknown_function("LangMods", "getkey"))
+
+
+async def test_csvimport_later_steps_find_nothing_loaded(stack):
+    calls = Api2Calls(stack, "CSVImport")
+    for func in ("columnchoices", "data"):
+        assert await calls.whm(func, type="fwd") == (200, calls.ok(func, []))
+        assert await calls.cpanel(func) == (200, calls.ok(func, []))
+    for func, error in (("configimport", "No data file specified, loaddata or processdata must be called first."),
+                        ("fetchimportdata", "Could not fetch import data.")):
+        assert await calls.whm(func, type="email", domain="example.com") == (200, calls.failed(func, error, rows=[]))
+        assert await calls.cpanel(func) == (200, calls.failed(func, error, rows=[]))
+    assert await calls.cpanel("isenabled") == (200, unknown_function("CSVImport", "isenabled"))
+    assert not [r for r in stack.state.requests if r.path.endswith("/json-api/cpanel")]
