@@ -297,6 +297,7 @@ def _account(request: web.Request, state: ServiceState, call: LegacyCall) -> tup
 
 async def _translate(request: web.Request, state: ServiceState, entry: Entry, call: LegacyCall) -> web.Response:
     module, func = call.module, call.func
+    client_call = call
     whm, call, user = _account(request, state, call)
 
     async def run_uapi(uapi: UapiCall) -> Any:
@@ -307,6 +308,9 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
 
     try:
         answer = await run_translated(entry, call, user, run_uapi, run_whm if whm else None)
+        if answer.native_only and state.config.upstream_api2 != "absent":
+            # Only cPanel's own API 2 answers this input, and the upstream still serves it.
+            return await _pass_through(request, state, request[API_BODY], client_call)
         if not answer.input_accepted:
             observe.note_outcome(request, "invalid")
         elif answer.unanswerable:

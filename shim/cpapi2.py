@@ -255,6 +255,8 @@ class Runner:
             assert entry is not None
             call = LegacyCall(module, func, self.inv.user, self.inv.args, "")
             answer = await run_translated(entry, call, self.inv.user, lambda uapi: self._run_uapi(uapi, entry))
+            if answer.native_only and self.config.upstream_api2 != "absent":
+                return await self._api2_over_http(), True  # only cPanel's own API 2 answers this input
             return answer.document, True
         except EarlyAnswer as early:
             return early.answer

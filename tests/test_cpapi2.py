@@ -272,3 +272,14 @@ async def test_a_lookup_read_runs_first_as_on_the_http_path(stack, setup):
     assert (code, err) == (0, "")
     assert out == http_body + "\n"
     assert [r.form["cpanel.function"] for r in stack.state.requests] == http_calls == [["list_keys"], ["generate_csr"]]
+
+
+async def test_an_input_only_native_api2_answers_goes_to_it(stack, setup):
+    # UI::paginate_list is the shim's own answer, except for a page size Perl reads as Inf.
+    config, env = setup
+    code, out, err = await cpapi2(f"--config={config}", "--user=user", "UI", "paginate_list", "itemlist=1:2",
+                                  "itemsperpage=inf", "--output=json", env=env)
+    assert (code, err) == (0, "")
+    assert orjson.loads(out) == {"cpanelresult": {"apiversion": 2, "error": "Could not find function 'paginate_list' "
+                                                  "in module 'UI'", "func": "paginate_list", "module": "UI"}}
+    assert [r.path for r in stack.state.requests] == ["/json-api/uapi_cpanel", "/json-api/cpanel"]

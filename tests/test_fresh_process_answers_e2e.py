@@ -5,8 +5,9 @@ and getprefix. Whole documents, through the real shim, on both ports.
 """
 
 import pytest
-from api2calls import Api2Calls
+from api2calls import Api2Calls, stack_with
 
+from shim import fakecpanel
 from shim.recipes.sourceipcheck import SAMPLE_QUESTIONS
 
 HTTP_500 = "upstream answered HTTP 500"
@@ -32,7 +33,11 @@ async def test_filter_helpers_answer_as_a_fresh_process(stack):
         assert await calls.cpanel(func) == (200, calls.ok(func, data))
 
 
-async def test_samplequestions_in_english_and_no_route_in_another_locale(stack):
+def native_calls(stack):
+    return [r for r in stack.state.requests if r.path.endswith("/json-api/cpanel")]
+
+
+async def test_samplequestions_in_english_and_natively_in_another_locale(stack):
     calls, setlang = Api2Calls(stack, "SourceIPCheck"), Api2Calls(stack, "SetLang")
     expected = calls.ok("samplequestions", list(SAMPLE_QUESTIONS))
     assert await calls.whm("samplequestions") == (200, expected)
@@ -40,11 +45,30 @@ async def test_samplequestions_in_english_and_no_route_in_another_locale(stack):
     assert await calls.cpanel("samplequestions") == (200, expected)
     document = expected["cpanelresult"]["data"]
     assert len(document) == 28 and document[13] == "In what year (YYYY) did you graduate from high school?"
+    assert native_calls(stack) == []
     assert await setlang.whm("setlocale", locale="ar") == (200, setlang.ok("setlocale", []))
+    # Another locale's texts are cPanel's own: the call goes to native API 2 while it is served
+    # (the fake's native API 2 has no SourceIPCheck, hence its unknown-function answer).
     assert await calls.cpanel("samplequestions") == (200, unknown_function("SourceIPCheck", "samplequestions"))
-    assert not [r for r in stack.state.requests if r.path.endswith("/json-api/cpanel")]
+    [native] = native_calls(stack)
+    assert native.query["cpanel_jsonapi_func"] == ["samplequestions"]
     stack.state.faults.add("/execute/Locale/get_attributes", "status:500", times=1)
     assert await calls.cpanel("samplequestions") == (502, died("SourceIPCheck", "samplequestions"))
+
+
+async def test_inputs_left_to_native_api2_are_unanswerable_after_the_removal():
+    state = fakecpanel.FakeState.demo()
+    state.native_api2 = False
+    async with stack_with({"upstream_api2": "absent"}, state=state) as stack:
+        setlang = Api2Calls(stack, "SetLang")
+        assert await setlang.whm("setlocale", locale="ar") == (200, setlang.ok("setlocale", []))
+        for module, func, args in (("SourceIPCheck", "samplequestions", {}),
+                                   ("LangMods", "getkey", {"lang": "perl", "key": "install"}),
+                                   ("UI", "paginate_list", {"itemlist": "1:2", "itemsperpage": "inf"})):
+            calls = Api2Calls(stack, module)
+            assert await calls.whm(func, **args) == (200, unknown_function(module, func))
+            assert await calls.cpanel(func, **args) == (200, unknown_function(module, func))
+        assert native_calls(stack) == []
 
 
 GETACCOUNT_CASES = [
@@ -83,8 +107,11 @@ async def test_paginate_list(stack):
     assert await calls.cpanel("paginate_list", itemlist="50:20", itemsperpage="x", api2_paginate_size="20") == (
         200, calls.ok("paginate_list", sized))
     assert await calls.cpanel("paginate_list") == (200, calls.ok("paginate_list", []))
+    assert native_calls(stack) == []
+    # Perl's int("inf") is Inf, which the shim does not mimic: native API 2 answers it.
     assert await calls.cpanel("paginate_list", itemlist="1:2", itemsperpage="inf") == (
         200, unknown_function("UI", "paginate_list"))
+    assert len(native_calls(stack)) == 1
 
 
 LANGMODS_CASES = [
@@ -109,9 +136,11 @@ async def test_langmods_answers(stack):
         assert await calls.cpanel(func, **args) == (200, calls.ok(func, data)), (func, args)
 
 
-async def test_langmods_getkey_of_an_action_has_no_route(stack):
+async def test_langmods_getkey_of_an_action_is_left_to_native_api2(stack):
     calls = Api2Calls(stack, "LangMods")
-    assert await calls.cpanel("getkey", lang="perl", key="install") == (200, unknown_function("LangMods", "getkey"))
+    assert await calls.whm("getkey", lang="perl", key="install") == (200, unknown_function("LangMods", "getkey"))
+    [native] = native_calls(stack)
+    assert (native.form["cpanel_jsonapi_func"], native.form["key"]) == (["getkey"], ["install"])
 
 
 async def test_csvimport_later_steps_find_nothing_loaded(stack):

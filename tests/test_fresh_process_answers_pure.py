@@ -9,7 +9,7 @@ import pytest
 from shim.recipes.langmods import key_of, prefix_of
 from shim.recipes.sourceipcheck import SAMPLE_QUESTIONS, account_for, form_decoded
 from shim.recipes.ui import perl_int, perl_number, perl_split_colons
-from shim.translation.recipe import NoRoute
+from shim.translation.recipe import NativeOnly
 
 
 @pytest.mark.parametrize("text, value", [
@@ -33,7 +33,7 @@ def test_perl_int(text, value):
 
 @pytest.mark.parametrize("text", ["inf", "NaN", "9223372036854775808", "1e30"])
 def test_perl_int_outside_the_mimicked_range_has_no_route(text):
-    with pytest.raises(NoRoute):
+    with pytest.raises(NativeOnly):
         perl_int(text)
 
 
@@ -74,7 +74,7 @@ def test_key_of(lang, key, value):
 
 @pytest.mark.parametrize("lang, key", [("perl", "getarchname"), ("php-pecl", "package_info"), ("ruby", "_rungem")])
 def test_key_of_an_action_has_no_route(lang, key):
-    with pytest.raises(NoRoute):
+    with pytest.raises(NativeOnly):
         key_of(lang, key)
 
 

@@ -9,7 +9,8 @@ so API 2 answered no rows whatever the arguments or the server: [].
 
 getkey: [{key}], the `key` entry of the `lang` table: only `name` and `names` hold text; an
 unknown language or key is null. Every other key of a known language holds one of the module
-tool's actions (code), which the API 2 answer could not carry as JSON: no route here.
+tool's actions (code), which JSON cannot carry: what cPanel answered then is left to its own
+API 2 (NativeOnly: passed through while the upstream serves it).
 
 getprefix: [{status, prefix}], where the account installs modules of `lang`: a folder of its
 home directory (cPanel runs API 2 as the account, never as root). No `lang` is
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shim.translation.recipe import NoRoute, RecipeCall
+from shim.translation.recipe import NativeOnly, RecipeCall
 
 LANGUAGES = {
     "perl": "Perl Module",
@@ -67,7 +68,7 @@ def list_available(call: RecipeCall) -> list[Any]:
 
 def key_of(lang: str, key: str) -> str | None:
     if key in ACTIONS.get(lang, ()):
-        raise NoRoute(f"LangMods::getkey: “{key}” of “{lang}” is an action, which API 2 could not answer as JSON")
+        raise NativeOnly(f"LangMods::getkey: “{key}” of “{lang}” is an action, which API 2 could not answer as JSON")
     texts = {"name": LANGUAGES, "names": PLURAL_NAMES}.get(key, {})
     return texts.get(lang)
 

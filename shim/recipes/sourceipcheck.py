@@ -3,8 +3,8 @@ data (cPanel 11.120 Cpanel/SourceIPCheck.pm and Cpanel/Security/Policy/SourceIPC
 
 samplequestions: API 2 answered cPanel's fixed list of 28 sample security questions as a flat
 list of texts, in that order (two questions appear twice in it), translated into the account's
-locale. The shim holds the English texts only: for an account whose locale is not `en` it has
-no route (the texts would differ), and says so.
+locale. The shim holds the English texts only: a call for an account whose locale is not `en`
+is left to cPanel's own API 2 (NativeOnly: passed through while the upstream serves it).
 
 getaccount: [{account}] — the account the Security Policy pages act on. The `account` argument
 is URL-decoded (`+` is a space); with no `@` in it the answer is the cPanel user; with an `@`,
@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from shim.translation.recipe import NoRoute, RecipeCall
+from shim.translation.recipe import NativeOnly, RecipeCall
 
 # The sample questions as an English-locale account read them, in cPanel 11.120's order.
 SAMPLE_QUESTIONS = (
@@ -58,7 +58,7 @@ async def samplequestions(call: RecipeCall) -> list[Any]:
     attributes = await call.uapi_data("Locale", "get_attributes", died=True)
     locale = str(attributes.get("locale", "")) if isinstance(attributes, dict) else ""
     if locale != ENGLISH:
-        raise NoRoute(f"SourceIPCheck::samplequestions answers in the account's locale “{locale}”; "
+        raise NativeOnly(f"SourceIPCheck::samplequestions answers in the account's locale “{locale}”; "
                       "the shim holds cPanel's English texts only")
     return list(SAMPLE_QUESTIONS)
 

@@ -8,7 +8,8 @@ piece as text, `selected` 1 when it is exactly the text of the page size, else 0
 size is Perl's int() of `itemsperpage`, or of `api2_paginate_size` when that int() is 0.
 
 Perl's numbers are followed where they can be exactly: a value that is not a finite number
-of at most 63 bits (`inf`, `nan`, a huge page size) has no route here.
+of at most 63 bits (`inf`, `nan`, a huge page size) is left to cPanel's own API 2 (NativeOnly:
+passed through while the upstream serves it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 import re
 from typing import Any
 
-from shim.translation.recipe import NoRoute, RecipeCall
+from shim.translation.recipe import NativeOnly, RecipeCall
 
 # Perl's reading of a string as a number: leading white space, a sign, then a decimal number
 # with an optional exponent, or Inf / Infinity / NaN; whatever follows is ignored; no number is 0.
@@ -42,14 +43,14 @@ def perl_number(text: str) -> int | float:
 
 
 def perl_int(text: str) -> int:
-    """Perl's int() of a string; NoRoute where Perl would leave the integers (Inf, NaN, huge)."""
+    """Perl's int() of a string; NativeOnly where Perl would leave the integers (Inf, NaN, huge)."""
     value = perl_number(text)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise NoRoute(f"“{text}” is not a finite number")
+            raise NativeOnly(f"“{text}” is not a finite number")
         value = math.trunc(value)
     if not -_IV_LIMIT <= value < _IV_LIMIT:
-        raise NoRoute(f"“{text}” is outside the whole numbers the shim mimics")
+        raise NativeOnly(f"“{text}” is outside the whole numbers the shim mimics")
     return value
 
 
@@ -66,6 +67,6 @@ def paginate_list(call: RecipeCall) -> list[Any]:
     items = perl_split_colons(call.arg("itemlist"))
     values = [perl_number(item) for item in items]
     if any(isinstance(v, float) and math.isnan(v) for v in values):
-        raise NoRoute("an item of `itemlist` reads as NaN, which Perl's numeric sort leaves unordered")
+        raise NativeOnly("an item of `itemlist` reads as NaN, which Perl's numeric sort leaves unordered")
     order = sorted(range(len(items)), key=lambda i: values[i])
     return [{"item": items[i], "selected": 1 if items[i] == str(size) else 0} for i in order]

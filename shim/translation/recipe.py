@@ -14,7 +14,9 @@ Outcomes:
     and returned `data`, [] unless given: API 2's usual failure);
   * `Api2Died(reason)` raised        → `event.result` 0 with the reason (the function died);
   * `NoRoute(why)` raised             → cPanel's answer for a function it does not have (the
-    route this answer needs is not reachable from here, e.g. WHM API 1 on the cPanel port).
+    route this answer needs is not reachable from here, e.g. WHM API 1 on the cPanel port);
+  * `NativeOnly(why)` raised          → this input needs cPanel's own API 2 (data the shim does
+    not hold): passed through while the upstream still serves API 2, else as NoRoute.
 Upstream transport failures (`UpstreamError`, `UpstreamAnswerError`) are not caught here:
 the caller answers them as for any translated call, and no write is ever retried.
 """
@@ -54,6 +56,11 @@ class Api2Died(Exception):
 
 class NoRoute(Exception):
     """This answer needs a route that is not reachable from here (the text says which)."""
+
+
+class NativeOnly(NoRoute):
+    """This input needs cPanel's own API 2 (e.g. texts in a locale the shim does not hold): the
+    call passes through where the upstream still serves API 2; elsewhere it is a NoRoute."""
 
 
 class RecipeCall:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from shim.translation import envelopes, plaincopy
 from shim.translation.arguments import TransformError
 from shim.translation.mapping import Entry
-from shim.translation.recipe import NoRoute, RunUapi, RunWhm, run_recipe
+from shim.translation.recipe import NativeOnly, NoRoute, RunUapi, RunWhm, run_recipe
 from shim.translation.recognise import LegacyCall
 from shim.translation.translate import (
     UapiCall,
@@ -44,6 +44,7 @@ class TranslatedAnswer(NamedTuple):  # built per call: a tuple, cheaper than a f
     document: dict[str, Any] | bytes  # bytes: already JSON (a plain copy, translation/plaincopy)
     input_accepted: bool  # False: an argument could not be converted, nothing was called
     unanswerable: bool = False  # True: no route reaches an answer from here (cPanel's unknown-function document)
+    native_only: bool = False  # with unanswerable: native API 2 would answer this input (pass it through if served)
 
 
 # A local answer needs no upstream, but cpsrvd would still have checked who asks: this one
@@ -62,7 +63,8 @@ async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_u
             return TranslatedAnswer(await run_recipe(entry.recipe, entry.recipe_kind, call, user, run_uapi, run_whm), True)
         except NoRoute as exc:
             log.info("%s: %s", entry.name, exc)
-            return TranslatedAnswer(envelopes.function_not_found(module, func), True, unanswerable=True)
+            return TranslatedAnswer(envelopes.function_not_found(module, func), True, unanswerable=True,
+                                    native_only=isinstance(exc, NativeOnly))
     try:
         uapi = build_uapi_call(entry, call, user)
     except TransformError as exc:
