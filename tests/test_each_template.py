@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shim.translation import translate
+from shim.translation import reshape
 from shim.translation.mapping import DeriveRule
 
 RULE = DeriveRule("userlist", "users", each={"user": "{item}", "db": "{database}", "kind": "mysql"})
@@ -21,13 +21,13 @@ RECORDS = [
 
 @pytest.mark.parametrize("record", RECORDS, ids=range(len(RECORDS)))
 def test_plan_equals_the_replaces_in_turn(record, monkeypatch):
-    planned = translate._derived((RULE,), record, None)
-    monkeypatch.setattr(translate, "_each_plan", lambda template: None)
-    assert planned == translate._derived((RULE,), record, None)
+    planned = reshape.derived((RULE,), record, None)
+    monkeypatch.setattr(reshape, "each_plan", lambda template: None)
+    assert planned == reshape.derived((RULE,), record, None)
 
 
 def test_templates_with_more_than_whole_placeholders_take_the_general_path():
-    assert translate._each_plan({"user": "{item}", "db": "{database}"}) is not None
-    assert translate._each_plan({"user": "u-{item}"}) is None
-    assert translate._each_plan({"user": "{arg.user}"}) is None
-    assert translate._each_plan("{item}") is None
+    assert reshape.each_plan({"user": "{item}", "db": "{database}"}) is not None
+    assert reshape.each_plan({"user": "u-{item}"}) is None
+    assert reshape.each_plan({"user": "{arg.user}"}) is None
+    assert reshape.each_plan("{item}") is None

@@ -74,7 +74,9 @@ def base64_joined(value: Any) -> Any:
     """A list of base64 strings decoded and joined: a TXT record's character-strings as
     API 2's one `txtdata` text."""
     decoded = base64_text(value)
-    return "".join(decoded) if isinstance(decoded, list) else decoded
+    if isinstance(decoded, list) and all(isinstance(part, str) for part in decoded):
+        return "".join(decoded)
+    return decoded  # a list holding numbers or nulls is not character-strings: unchanged
 
 
 def one_based(value: Any) -> Any:

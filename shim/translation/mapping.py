@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from shim.translation.arguments import TRANSFORMS, Transform
 from shim.translation.fields import CONVERTERS, Converter
+from shim.translation.reshape import ARG_PLACEHOLDER, Reshaper, compile_record_rules
 from shim.translation.yamlsource import MarkedDict, SourceError, SourceErrors, load_yaml
 
 # Where `recipe:` and `local:` names are looked up, by name at load (docs/recipes.md).
@@ -39,8 +40,8 @@ _VERSION = re.compile(r"\d+(\.\d+)*\Z")
 
 # In a default or `set` value: the cPanel account the call acts as (UAPI inputs API 2 implied).
 ACCOUNT_PLACEHOLDER = "{account}"
-# In an output row: the API 2 argument NAME as the client sent it ("" when absent).
-ARG_PLACEHOLDER = re.compile(r"\{arg\.([A-Za-z0-9_]+)\}")
+# In an output row, `{arg.NAME}`: the API 2 argument NAME as the client sent it ("" when
+# absent); ARG_PLACEHOLDER, defined beside the code that fills rows (translation/reshape).
 
 # API 2 reported an action's outcome as one row; UAPI's errors or messages fill `reason`.
 DEFAULT_SUCCESS_ROWS: tuple[dict[str, Any], ...] = ({"result": 1, "reason": "OK"},)
@@ -165,6 +166,8 @@ class OutputRule:
     # which lets its bytes be copied without building Python objects (translation/plaincopy).
     reshapes_records: bool = field(init=False, default=False)
     copies_data: bool = field(init=False, default=False)
+    # The rules on records compiled into one function, once (translation/reshape).
+    reshape: Reshaper | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         reshapes = bool(
@@ -174,6 +177,7 @@ class OutputRule:
         object.__setattr__(self, "reshapes_records", reshapes)
         copies = self.shape == "list" and not self.path and not self.concat and not reshapes
         object.__setattr__(self, "copies_data", copies)
+        object.__setattr__(self, "reshape", compile_record_rules(self) if reshapes else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,6 @@ from shim.translation import envelopes
 from shim.translation.arguments import CallContext, TransformError
 from shim.translation.mapping import (
     ACCOUNT_PLACEHOLDER,
-    ARG_PLACEHOLDER,
-    DeriveRule,
     Entry,
     JsonArg,
     LookupRule,
@@ -22,6 +20,7 @@ from shim.translation.mapping import (
     ValueRule,
 )
 from shim.translation.recognise import LegacyCall, shim_owned
+from shim.translation.reshape import field_at, filled, placeholder, text_of
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
 _API2_META_PREFIX = "api2_"
@@ -141,18 +140,6 @@ def lookup_value(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> st
     return None
 
 
-def field_at(record: Any, path: str) -> Any:
-    """A dotted path into a record; a number picks a list item (`data_b64.2`)."""
-    for step in path.split("."):
-        if isinstance(record, dict):
-            record = record.get(step)
-        elif isinstance(record, list) and step.isdigit() and int(step) < len(record):
-            record = record[int(step)]
-        else:
-            return None
-    return record
-
-
 def lookup_failure(lookup: LookupRule, result: Any, args: Mapping[str, str]) -> dict[str, Any]:
     """The UAPI-shaped failure to answer when the lookup found nothing: its own error, or `missing`."""
     if isinstance(result, dict) and str(result.get("status")) != "1":
@@ -231,37 +218,7 @@ def _joined(messages: Any) -> str:
 
 
 def _fill(row: Any, args: Mapping[str, str] | None, **values: str) -> Any:
-    return _filled(row, args, [(_placeholder(name), value) for name, value in values.items()])
-
-
-def _filled(row: Any, args: Mapping[str, str] | None, pairs: list[tuple[str, str]]) -> Any:
-    """`row` with each (placeholder, value) of `pairs` replaced in turn, then `{arg.NAME}`."""
-    if isinstance(row, str):
-        if "{" not in row:
-            return row  # no placeholder: most rows' texts ("OK")
-        for placeholder, value in pairs:
-            row = row.replace(placeholder, value)
-        if "{arg." in row:
-            row = ARG_PLACEHOLDER.sub(lambda m: (args or {}).get(m.group(1), ""), row)
-        return row
-    if isinstance(row, dict):
-        return {k: _filled(v, args, pairs) for k, v in row.items()}
-    if isinstance(row, list):
-        return [_filled(v, args, pairs) for v in row]
-    return row
-
-
-_PLACEHOLDERS: dict[str, str] = {}
-
-
-def _placeholder(name: str) -> str:
-    # Record field names repeat on every record of a list: "{name}" is built once per name.
-    found = _PLACEHOLDERS.get(name)
-    if found is None:
-        found = "{" + name + "}"
-        if len(_PLACEHOLDERS) < 4096:  # bounded: field names come from upstream answers
-            _PLACEHOLDERS[name] = found
-    return found
+    return filled(row, args, [(placeholder(name), value) for name, value in values.items()])
 
 
 def _omit_empty(rule: OutputRule, row: Any) -> Any:
@@ -292,7 +249,9 @@ def _shape(rule: OutputRule, data: Any, result: dict[str, Any], args: Mapping[st
         records = data if isinstance(data, list) else [data]
     if not rule.reshapes_records:
         return records
-    records = [_reshape(rule, record, args) for record in records]
+    reshape = rule.reshape
+    assert reshape is not None
+    records = [reshape(record, args) for record in records]
     if rule.filter:
         records = [record for record in records if _passes(rule.filter, record, args or {})]
     if rule.wrap is not None:
@@ -313,13 +272,9 @@ def _passes(filters: Mapping[str, str], record: Any, args: Mapping[str, str]) ->
     for key, arg in filters.items():
         if arg in args:
             value = record.get(key)
-            if value is None or _text_of(value) not in _FILTER_SEPARATORS.split(args[arg]):
+            if value is None or text_of(value) not in _FILTER_SEPARATORS.split(args[arg]):
                 return False
     return True
-
-
-def _text_of(value: Any) -> str:
-    return str(value) if not isinstance(value, bool) else str(int(value))
 
 
 def _key_records(rule: OutputRule, data: Any) -> list[Any]:
@@ -333,123 +288,6 @@ def _key_records(rule: OutputRule, data: Any) -> list[Any]:
     if rule.value is None:
         return [{rule.key: name} for name in data]
     return [{rule.key: name, rule.value: value} for name, value in data.items()]
-
-
-def _derived(rules: tuple[DeriveRule, ...], record: dict[str, Any], args: Mapping[str, str] | None) -> dict[str, Any]:
-    """Keys computed from the UAPI record as it arrived (before rename and only)."""
-    out = dict(record)
-    texts: dict[str, str] | None = None  # the record's fields as text, when a rule needs them
-    fields: list[tuple[str, str]] | None = None  # the same as (placeholder, text) pairs
-    for derive in rules:
-        if texts is None and (derive.template is not None or derive.each is not None):
-            texts = {k: v if isinstance(v, str) else str(v) for k, v in record.items() if isinstance(v, (str, int, float))}
-            fields = [(_placeholder(k), v) for k, v in texts.items()]
-        if derive.template is not None:
-            assert fields is not None
-            out[derive.key] = _filled(derive.template, None, fields)
-            continue
-        value = field_at(record, derive.source) if "." in derive.source else record.get(derive.source)
-        if derive.each is not None:
-            assert texts is not None and fields is not None
-            items = value if isinstance(value, list) else []
-            plan = _each_plan(derive.each)
-            value = []
-            for item in items:
-                text = str(item)
-                filled = None if plan is None else _planned(plan, texts, text)
-                value.append(_filled(derive.each, None, _with_item(fields, text)) if filled is None else filled)
-        elif derive.convert is not None:
-            value = derive.convert(value)
-        if isinstance(value, str) and (derive.qualify or derive.strip_dot):
-            value = _dns_name(value, (args or {}).get(derive.qualify, "") if derive.qualify else "", derive.strip_dot)
-        out[derive.key] = value
-    return out
-
-
-def _with_item(fields: list[tuple[str, str]], item: str) -> list[tuple[str, str]]:
-    """The record's fields plus "{item}", in the order {**fields, "item": item} would give."""
-    for index, (placeholder, _) in enumerate(fields):
-        if placeholder == "{item}":
-            return [*fields[:index], ("{item}", item), *fields[index + 1:]]
-    return [*fields, ("{item}", item)]
-
-
-# An `each` template made of whole placeholders and plain texts ({user: "{item}", db:
-# "{database}"}) is filled by one lookup per key instead of a replace per field per text:
-# a plan per template, made once (kept beside the template itself, so an id is never reused).
-_WHOLE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}\Z")
-_EachPlan = tuple[tuple[str, str | None, str], ...]  # (key, placeholder name or None, text)
-_EACH_PLANS: dict[int, tuple[Any, _EachPlan | None]] = {}
-
-
-def _each_plan(template: Any) -> _EachPlan | None:
-    cached = _EACH_PLANS.get(id(template))
-    if cached is not None and cached[0] is template:
-        return cached[1]
-    plan: _EachPlan | None = None
-    if isinstance(template, dict) and all(isinstance(text, str) for text in template.values()):
-        steps = []
-        for key, text in template.items():
-            whole = _WHOLE_PLACEHOLDER.match(text)
-            if whole is not None and not whole.group(1).startswith("arg."):
-                steps.append((key, whole.group(1), text))
-            elif "{" not in text:
-                steps.append((key, None, text))
-            else:
-                break
-        else:
-            plan = tuple(steps)
-    if len(_EACH_PLANS) < 256:  # bounded: a table has a few such templates; reloads add more
-        _EACH_PLANS[id(template)] = (template, plan)
-    return plan
-
-
-def _planned(plan: _EachPlan, texts: dict[str, str], item: str) -> dict[str, str] | None:
-    """The filled template, or None when a value holds a "{" (the replaces in turn could then
-    fill it further: the general path decides)."""
-    out = {}
-    for key, name, text in plan:
-        if name is not None:
-            value = item if name == "item" else texts.get(name)
-            if value is not None:
-                if "{" in value:
-                    return None
-                text = value
-        out[key] = text
-    return out
-
-
-def _dns_name(name: str, zone: str, strip_dot: bool) -> str:
-    """A zone-file name made absolute: relative names (no final dot) belong to `zone`."""
-    if zone and not name.endswith("."):
-        apex = zone.rstrip(".") + "."
-        name = apex if name in ("", "@") else f"{name}.{apex}"
-    return name[:-1] if strip_dot and name.endswith(".") and len(name) > 1 else name
-
-
-def _reshape(rule: OutputRule, record: Any, args: Mapping[str, str] | None = None) -> Any:
-    if not isinstance(record, dict):
-        return record
-    original = record
-    if rule.derive:
-        record = _derived(rule.derive, record, args)
-    if rule.derive_by is not None:
-        # Keys that depend on the kind of record (API 2's `address` for A, `cname` for CNAME).
-        key, cases = rule.derive_by
-        kind_rules = cases.get(_text_of(original.get(key, "")), ())
-        by_kind = _derived(kind_rules, original, args)
-        record = {**record, **{derive.key: by_kind[derive.key] for derive in kind_rules}}
-    if rule.rename:
-        record = {rule.rename.get(k, k): v for k, v in record.items()}
-    if rule.only is not None:
-        record = {k: record[k] for k in rule.only if k in record}
-    if rule.omit_null:
-        record = {k: v for k, v in record.items() if not (v is None and k in rule.omit_null)}
-    if rule.defaults:
-        record = {**rule.defaults, **record}
-    if rule.add:
-        record = {**record, **rule.add}
-    return record
 
 
 # API 2 put what its generic paging and filtering did at cpanelresult level, beside `data`
