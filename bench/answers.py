@@ -71,30 +71,25 @@ def ftp_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
     return records
 
 
-def mysql_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
-    """Records shaped like the OpenAPI schema of UAPI Mysql::list_databases."""
+def mysql_user_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
+    """Records shaped like the OpenAPI schema of UAPI Mysql::list_users."""
     return [
-        {
-            "database": f"user_db{i:04d}",
-            "disk_usage": 1048576 * (i % 50) + 12345,
-            "users": [f"user_u{i % 7}", "user_admin"],
-        }
+        {"databases": [f"user_db{i:04d}", "user_shared"], "shortuser": f"u{i:04d}", "user": f"user_u{i:04d}"}
         for i in range(count)
     ]
 
 
-def listdbs_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
-    """API 2 MysqlFE::listdbs' records for mysql_records(): what the table's rename/derive/only
-    make of them, written out here (not computed by the shim) so the bench checks it too."""
+def listusers_records(count: int = LIST_RECORDS) -> list[dict[str, Any]]:
+    """API 2 MysqlFE::listusers' records for mysql_user_records(): what the table's derive
+    (`each`) and `only` make of them, written out here (not computed by the shim) so the
+    bench checks it too."""
     return [
         {
-            "db": record["database"],
-            "size": record["disk_usage"],
-            "sizemeg": f"{record['disk_usage'] / 1048576:.2f}",
-            "usercount": len(record["users"]),
-            "userlist": [{"user": user, "db": record["database"]} for user in record["users"]],
+            "user": record["user"],
+            "shortuser": record["shortuser"],
+            "dblist": [{"user": record["user"], "db": db} for db in record["databases"]],
         }
-        for record in mysql_records(count)
+        for record in mysql_user_records(count)
     ]
 
 
@@ -131,11 +126,11 @@ def scenarios() -> list[Scenario]:
         ),
         Scenario(
             "list1000-shaped",
-            f"translated MysqlFE::listdbs, {LIST_RECORDS} records reshaped (rename, derive, only; cPanel)",
+            f"translated MysqlFE::listusers, {LIST_RECORDS} records reshaped (derive each, only; cPanel)",
             "cpanel",
-            "/json-api/cpanel?cpanel_jsonapi_apiversion=2&cpanel_jsonapi_module=MysqlFE&cpanel_jsonapi_func=listdbs",
+            "/json-api/cpanel?cpanel_jsonapi_apiversion=2&cpanel_jsonapi_module=MysqlFE&cpanel_jsonapi_func=listusers",
             USER_AUTH,
-            _api2("MysqlFE", "listdbs", listdbs_records()),
+            _api2("MysqlFE", "listusers", listusers_records()),
         ),
         Scenario(
             "whmapi1",
@@ -200,7 +195,7 @@ def upstream_routes() -> list[Route]:
         # What the shim asks for.
         Route(f"{CPSESS}/json-api/uapi_cpanel", orjson.dumps(_whm_uapi(_uapi(None)))),
         Route("/execute/Ftp/list_ftp_with_disk", orjson.dumps(_uapi(records))),
-        Route("/execute/Mysql/list_databases", orjson.dumps(_uapi(mysql_records()))),
+        Route("/execute/Mysql/list_users", orjson.dumps(_uapi(mysql_user_records()))),
         # What the pass-through contenders forward: the upstream answers API 2 itself.
         Route("/json-api/version", orjson.dumps(VERSION_DOC)),
     ]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from copy import copy as copy_of
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,6 +21,7 @@ import orjson
 from shim.translation import plaincopy
 from shim.translation.mapping import load_table
 from shim.translation.recognise import merge_params, recognise, split_path
+from shim.translation.reshape import reshape_record
 from shim.translation.translate import (
     build_uapi_call,
     to_cpanelresult,
@@ -82,11 +84,18 @@ def cases() -> dict[str, Callable[[], Any]]:
 
         return run
 
-    def answer_side(module: str, func: str, body: bytes, whm: bool, copy: bool | None = None) -> Callable[[], Any]:
+    def answer_side(
+        module: str, func: str, body: bytes, whm: bool, copy: bool | None = None, interpreted: bool = False
+    ) -> Callable[[], Any]:
         """As the proxy does it: a plain-copy entry's `data` spliced as bytes, any other parsed
-        and dumped with orjson; `copy=False` forces the parsed path (the figure before plain copies)."""
+        and dumped with orjson; `copy=False` forces the parsed path (the figure before plain
+        copies), `interpreted=True` the record rules read per record (before they were compiled)."""
         entry = table.lookup(module, func)
         assert entry is not None
+        if interpreted:
+            rule = copy_of(entry.output)
+            object.__setattr__(rule, "reshape", lambda record, args=None: reshape_record(rule, record, args))
+            entry = replace(entry, output=rule)
         if copy is None:
             copy = entry.output.copies_data
         decode = (plaincopy.decode_whm if whm else plaincopy.decode_uapi) if copy else orjson.loads
@@ -117,7 +126,7 @@ def cases() -> dict[str, Callable[[], Any]]:
 
     whm_answer = routes["/cpsess0123456789/json-api/uapi_cpanel"]
     ftp_list = routes["/execute/Ftp/list_ftp_with_disk"]
-    mysql_list = routes["/execute/Mysql/list_databases"]
+    mysql_list = routes["/execute/Mysql/list_users"]
     return {
         "passwd: legacy request → UAPI call": request_side("passwd", True),
         "passwd: UAPI result → cpanelresult": answer_side("Ftp", "passwd", whm_answer, True),
@@ -126,9 +135,11 @@ def cases() -> dict[str, Callable[[], Any]]:
         "list 1000: … parsed and dumped (before plain copies; not used)":
             answer_side("Ftp", "listftpwithdisk", ftp_list, False, copy=False),
         "list 1000 reshaped: legacy request → UAPI call": request_side("list1000-shaped", False),
-        "list 1000 reshaped: UAPI result → cpanelresult": answer_side("MysqlFE", "listdbs", mysql_list, False),
+        "list 1000 reshaped: UAPI result → cpanelresult": answer_side("MysqlFE", "listusers", mysql_list, False),
+        "list 1000 reshaped: … rules read per record, as before compiling them (not used)":
+            answer_side("MysqlFE", "listusers", mysql_list, False, interpreted=True),
         "list 1000 reshaped: … with msgspec's decoder and encoder (not used)":
-            msgspec_answer_side("MysqlFE", "listdbs", mysql_list),
+            msgspec_answer_side("MysqlFE", "listusers", mysql_list),
     }
 
 

@@ -46,6 +46,7 @@ def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
         "list 1000: … parsed and dumped (before plain copies; not used)",
         "list 1000 reshaped: legacy request → UAPI call",
         "list 1000 reshaped: UAPI result → cpanelresult",
+        "list 1000 reshaped: … rules read per record, as before compiling them (not used)",
         "list 1000 reshaped: … with msgspec's decoder and encoder (not used)",
     ]
     targets = [t["target"].split(" ")[0] for t in report["analysis"]["targets"]]
