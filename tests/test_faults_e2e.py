@@ -118,7 +118,9 @@ async def test_reset_in_the_middle_of_a_small_passed_through_answer_is_not_made_
     breaks off is a 502, never a 200 with a truncated or empty body."""
     state, whm, _ = shim
     state.faults.add("/json-api/version", "reset", times=1)
-    async with aiohttp.ClientSession() as http:
+    # Bounded: a 200 relayed with the upstream's Content-Length and no body leaves this client
+    # waiting for bytes until the shim's keep-alive ends; it must fail in seconds, not at the suite timeout.
+    async with asyncio.timeout(3), aiohttp.ClientSession() as http:
         async with http.get(whm + API1, headers=ROOT_AUTH) as resp:
             assert (resp.status, await resp.read()) == (502, b"502 Bad Gateway: upstream is unavailable\n")
         async with http.get(whm + API1, headers=ROOT_AUTH) as resp:
