@@ -20,7 +20,6 @@ import aiohttp
 import pytest
 from conftest import ROOT_AUTH
 
-from bench.procs import free_port
 from shim import fakecpanel
 from shim.config import AdminSettings, ConfigError, LoggingSettings, load_config
 from shim.inbound.listener import start_listener
@@ -192,14 +191,15 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
     mappings = tmp_path / "mappings"
     mappings.mkdir()
     (mappings / "Ftp.yaml").write_text(FTP_TRANSLATE)
-    admin = free_port()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "shim", "serve", "--whm-listen", "127.0.0.1:0", "--whm-upstream",
         f"http://127.0.0.1:{upstream}", "--mappings", str(mappings), "--partial-mappings", "--workers", "2",
-        "--admin-listen", f"127.0.0.1:{admin}", cwd=ROOT, env={**__import__("os").environ, "PYTHONUNBUFFERED": "1"},
+        "--admin-listen", "127.0.0.1:0", cwd=ROOT, env={**__import__("os").environ, "PYTHONUNBUFFERED": "1"},
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     stderr: list[str] = []
     try:
+        # The master binds the admin port (":0" chosen by the system) and shares it with the workers.
+        admin = int((await _read_until(proc.stderr, r"admin on port (\d+) served by 2 workers", stderr)).group(1))
         whm = int((await _read_until(proc.stderr, r"whm listening on http://127\.0\.0\.1:(\d+)", stderr)).group(1))
         await _read_until(proc.stderr, r"admin listening", stderr)
         await _read_until(proc.stderr, r"admin listening", stderr)
@@ -207,17 +207,23 @@ async def test_workers_share_the_admin_port_sum_metrics_and_all_reload_on_sighup
             async with aiohttp.ClientSession() as http:
                 async with http.get(f"http://127.0.0.1:{whm}{PASSWD}", headers=ROOT_AUTH) as resp:
                     assert resp.status == 200
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"http://127.0.0.1:{admin}/metrics") as resp:
-                text = await resp.text()
-        assert 'api2shim_api2_calls_total{function="Ftp::passwd",mode="translate",outcome="ok"} 8.0' in text
-        for _ in range(40):  # other workers save their usage rows every second
-            async with aiohttp.ClientSession() as http:
+        calls = 'api2shim_api2_calls_total{function="Ftp::passwd",mode="translate",outcome="ok"} 8.0'
+        # Waits on conditions, not on the clock: a loaded machine delays the workers' bookkeeping
+        # (usage rows are saved every second), and each wait ends as soon as its condition holds.
+        async with asyncio.timeout(15), aiohttp.ClientSession() as http:
+            while True:  # each worker counts a call as its answer goes out
+                async with http.get(f"http://127.0.0.1:{admin}/metrics") as resp:
+                    text = await resp.text()
+                if calls in text:
+                    break
+                await asyncio.sleep(0.05)
+            while True:  # other workers save their usage rows every second
                 async with http.get(f"http://127.0.0.1:{admin}/usage") as resp:
                     rows = (await resp.json())["rows"]
-            if sum(row["calls"] for row in rows) == 8:
-                break
-            await asyncio.sleep(0.1)
+                if sum(row["calls"] for row in rows) >= 8:
+                    break
+                await asyncio.sleep(0.1)
+        assert calls in text
         assert [(r["function"], r["mode"], r["calls"]) for r in rows] == [("Ftp::passwd", "translate", 8)]
         (mappings / "Ftp.yaml").write_text(FTP_REJECT)
         proc.send_signal(signal.SIGHUP)
