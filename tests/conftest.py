@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
+import os
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
@@ -25,6 +27,25 @@ from shim.operations.reload import Reloader
 ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
 USER_AUTH = {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"}
 BASIC_USER_AUTH = {"Authorization": "Basic " + base64.b64encode(f"user:{fakecpanel.USER_PASSWORD}".encode()).decode()}
+
+
+@pytest.fixture(autouse=True)
+def _alone_when_serial(request, tmp_path_factory):
+    """Under pytest-xdist (`./dev test` runs the suite on every core), a test marked `serial`
+    runs while no other test does: it times the shim's latency, which a test running beside it
+    on the same cores would distort. Every other test holds a shared lock on one file all
+    workers see, a serial test the exclusive one. In a single process this does nothing."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    serial = request.node.get_closest_marker("serial") is not None
+    path = tmp_path_factory.getbasetemp().parent / "serial.lock"  # beside each worker's own basetemp
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if serial else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @dataclass

@@ -8,7 +8,11 @@ process, so its RSS is its own.
 
 from __future__ import annotations
 
+import pytest
+
 from bench.hostile import ATTACKS, SMALL, run_all
+
+pytestmark = pytest.mark.serial  # it times latency: under xdist, nothing else runs meanwhile
 
 P99_MS = 100.0
 RSS_MB = 150.0
