@@ -7,7 +7,9 @@ made and its 1,000 records compared in the background). The client's request is 
 list1000 scenario's; its answer is native API 2's either way. Rounds interleave the two and
 the report gives medians over rounds of throughput, p50/p99 latency and the shim's CPU per
 request, plus how many comparisons the shadow shim made, skipped (over
-`shadow.max_concurrent`) or found different (must be none: the fixed answers agree).
+`shadow.max_concurrent`) or found different (must be none: the fixed answers agree), and
+the shadow shim's RSS after the warm-up and after each of its runs: shadow mode keeps a
+copy of each native answer until its comparison ends, so the memory must stay flat.
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ def run_shadow(rounds: int, duration: float, connections: tuple[int, ...], warmu
                 _check_answer(url[mode], headers, scenario.expected)
                 if warmup:
                     run_jobs([Job(url[mode], headers, 1, warmup)], wrk)
+            time.sleep(0.5)  # the warm-up's comparisons end
+            rss_kib = [shims["shadow"][0].rss_kib()]
             for round_no in range(rounds):
                 order = MODES if round_no % 2 == 0 else MODES[::-1]
                 for count in connections:
@@ -90,6 +94,7 @@ def run_shadow(rounds: int, duration: float, connections: tuple[int, ...], warmu
                         if mode == "shadow":  # the comparisons still running belong to this measurement
                             time.sleep(0.5)
                             cpu = server.cpu_seconds() - cpu_before
+                            rss_kib.append(server.rss_kib())
                         samples.setdefault((mode, count), []).append({
                             "rps": result.rps, "p50_ms": result.p50_ms, "p99_ms": result.p99_ms,
                             "errors": result.errors,
@@ -99,13 +104,14 @@ def run_shadow(rounds: int, duration: float, connections: tuple[int, ...], warmu
                             f"{result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
                             f"{samples[(mode, count)][-1]['cpu_us']:7.0f} µs CPU/req")
             counts = _shadow_counts(shims["shadow"][1])
+            peak_kib = shims["shadow"][0].peak_rss_kib()
         finally:
             for server in reversed(servers):
                 server.stop()
     return {"upstream": kind, "loader": "wrk" if wrk else "builtin", "rounds": rounds, "duration": duration,
             "medians": {f"{mode}@{count}": {key: statistics.median(s[key] for s in runs) for key in runs[0]}
                         for (mode, count), runs in samples.items()},
-            "comparisons": counts}
+            "comparisons": counts, "memory": {"rss_kib": rss_kib, "peak_kib": peak_kib}}
 
 
 def _check_answer(url: str, headers: dict[str, str], expected: Any) -> None:
@@ -128,4 +134,9 @@ def render(data: dict[str, Any], connections: tuple[int, ...]) -> str:
     c = data["comparisons"]
     lines += ["", f"Comparisons made by the shadow shim: {c['agree']} agreed, {c['differ']} differed, "
                   f"{c['error']} failed, {c['skipped']} skipped (over shadow.max_concurrent)."]
+    memory = data.get("memory")
+    if memory:
+        mib = [f"{kib / 1024:.1f}" for kib in memory["rss_kib"]]
+        lines += ["", f"RSS of the shadow shim (MiB), after the warm-up then after each of its runs: {' → '.join(mib)} "
+                      f"(peak {memory['peak_kib'] / 1024:.1f})."]
     return "\n".join(lines) + "\n"
