@@ -154,3 +154,21 @@ async def test_csvimport_later_steps_find_nothing_loaded(stack):
         assert await calls.cpanel(func) == (200, calls.failed(func, error, rows=[]))
     assert await calls.cpanel("isenabled") == (200, unknown_function("CSVImport", "isenabled"))
     assert not [r for r in stack.state.requests if r.path.endswith("/json-api/cpanel")]
+
+
+async def test_numf_in_english_and_natively_otherwise(stack):
+    calls, setlang = Api2Calls(stack, "Locale"), Api2Calls(stack, "SetLang")
+    for args, formatted in (({"number": "1234567.891"}, "1,234,567.891"),
+                            ({"number": "1234.005", "max_decimal_places": "2"}, "1,234.01"),
+                            ({"number": "05"}, "05"),
+                            ({}, None)):
+        assert await calls.whm("numf", **args) == (200, calls.ok("numf", [{"numf": formatted}])), args
+        assert calls.last_uapi() == ("Locale", "get_attributes", {})
+        assert await calls.cpanel("numf", **args) == (200, calls.ok("numf", [{"numf": formatted}])), args
+    assert native_calls(stack) == []
+    # A negative number (11.120 printed -1234.5 as "-.5") is cPanel's own to answer.
+    await calls.cpanel("numf", number="-1234.5")
+    assert len(native_calls(stack)) == 1
+    assert await setlang.whm("setlocale", locale="fr") == (200, setlang.ok("setlocale", []))
+    await calls.whm("numf", number="1234.5")
+    assert [r.form.get("number") for r in native_calls(stack)] == [None, ["1234.5"]]

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from shim.recipes.langmods import key_of, prefix_of
+from shim.recipes.locale import en_numf
 from shim.recipes.sourceipcheck import SAMPLE_QUESTIONS, account_for, form_decoded
 from shim.recipes.ui import perl_int, perl_number, perl_split_colons
 from shim.translation.recipe import NativeOnly
@@ -82,3 +83,26 @@ def test_prefix_of():
     assert prefix_of("php-pecl", "/home/u") == {"status": 1, "prefix": "/home/u/php"}
     assert prefix_of("", "/home/u") == {"status": 0, "prefix": "Provide a language."}
     assert prefix_of("Perl", "/home/u") == {"status": 0, "prefix": "Sorry Perl does not support the action getprefix"}
+
+
+# (number, max_decimal_places or None, what cPanel 11.120's en formatter answered: checked with Perl 5.36)
+NUMF_EN = [
+    ("1234567.891", None, "1,234,567.891"), ("5", None, "5"), ("05", None, "05"), ("", None, ""),
+    ("123", None, "123"), ("000", None, "0"), ("0.1234567", None, "0.123457"), ("2.5", "0", "2"), ("3.5", "0", "4"),
+    ("1234.005", "2", "1,234.01"), ("1e3", None, "1,000"), ("abc", None, "0"), ("12abc", None, "12"),
+    ("10000000000", None, "10,000,000,000"), ("99.9999999", None, "100"), ("1.5", "-1", "1.5"),
+    ("1.23456789", "20", "1.23456789"), ("0.0000001", None, "0"), ("0.0000015", None, "0.000002"),
+    (" 7", None, "7"), ("+12", None, "12"), ("1234.5", "x", "1,234"), ("1234.5", "", "1,234"), ("-0", None, "0"),
+    (".5", None, "0.5"), ("5.", None, "5"), ("１２", None, "0"),
+]
+
+
+@pytest.mark.parametrize("number, places, formatted", NUMF_EN)
+def test_en_numf(number, places, formatted):
+    assert en_numf(number, places) == formatted
+
+
+@pytest.mark.parametrize("number", ["-1234.5", "-0.0", "10000000001.5", "inf", "nan", "1e400"])
+def test_en_numf_leaves_other_paths_to_native_api2(number):
+    with pytest.raises(NativeOnly):
+        en_numf(number, None)

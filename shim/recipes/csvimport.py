@@ -2,8 +2,9 @@
 nothing (cPanel 11.120 Cpanel/CSVImport.pm), answered by the shim.
 
 The wizard kept the parsed file in the cPanel process between its steps: loaddata or
-processdata load it, then columnchoices, data, configimport and fetchimportdata read it. Every
-json-api call runs in a new process, where nothing was loaded yet, so API 2 always answered:
+processdata load it, then columnchoices, data, configimport and fetchimportdata read it. cpsrvd
+runs every json-api call in a new cPanel process (Cpanel/XML.pm cpanel_exec_fast), where
+nothing was loaded yet, so API 2 always answered:
 columnchoices and data no rows; configimport its refusal; fetchimportdata its refusal too:
 it read a file named after the missing data file, that is `.import` in the process's working
 folder, and failed when there was none (Storable dies on a missing file). A file of that name

@@ -20,8 +20,10 @@ _BOOL_TRUE = {"1", "yes", "on", "true"}
 
 # filtername / filterrules / filteractions: page-render helpers that read back the filter an
 # earlier loadfilter stored in the same cPanel process (Email.pm keeps it in a file-level
-# variable). Every json-api call runs in a new process, where nothing was stored yet, so API 2
-# always answered the same: [{filtername: null}], and the undefined rules or actions as [null].
+# variable). cpsrvd runs every json-api call in a new cPanel process (Cpanel/XML.pm
+# cpanel_exec_fast), where nothing was stored yet, so API 2 always answered the same:
+# [{filtername: null}], and the undefined rules or actions as [null]. (A server with the
+# Receive Mail role disabled refused them instead; the shim answers as a mail server does.)
 
 
 def filtername(call: RecipeCall) -> list[Any]:

@@ -22,7 +22,8 @@ from shim.translation.recipe import NativeOnly, RecipeCall
 
 # Perl's reading of a string as a number: leading white space, a sign, then a decimal number
 # with an optional exponent, or Inf / Infinity / NaN; whatever follows is ignored; no number is 0.
-_PERL_NUMBER = re.compile(r"[ \t\n\r\f\v]*([+-]?)(?:(infinity|inf|nan)|(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?)",
+# (ASCII digits only: Perl reads no other digit as a number.)
+_PERL_NUMBER = re.compile(r"[ \t\n\r\f\v]*([+-]?)(?:(infinity|inf|nan)|([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)",
                           re.IGNORECASE)
 _IV_LIMIT = 2 ** 63
 
