@@ -9,8 +9,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import io
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, AsyncIterator
 
 import aiohttp
@@ -24,9 +28,31 @@ from shim.observability.observe import Runtime
 from shim.operations.admin import create_admin_app
 from shim.operations.reload import Reloader
 
+ROOT = Path(__file__).resolve().parent.parent
 ROOT_AUTH = {"Authorization": f"whm root:{fakecpanel.ROOT_TOKEN}"}
 USER_AUTH = {"Authorization": f"cpanel user:{fakecpanel.USER_TOKEN}"}
 BASIC_USER_AUTH = {"Authorization": "Basic " + base64.b64encode(f"user:{fakecpanel.USER_PASSWORD}".encode()).decode()}
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m shim ARGS` run in this process from the project root: its exit status, stdout
+    and stderr as the child's would be, without a child's 0.5-1 s of start-up. For commands
+    that neither serve nor fork (check, translate, coverage, usage); a traceback is an error
+    here too. tests/test_cli.py runs the same commands as real processes."""
+    from shim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's refusals, as `raise SystemExit(main())` would end
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+        finally:
+            sys.stdin = saved_stdin
+    return subprocess.CompletedProcess([sys.executable, "-m", "shim", *args], code or 0, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,14 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from conftest import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 ROOT_AUTH = "whm root:DEMOROOTTOKEN0123456789"
 
 
 def usage(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shim", "usage", *args], capture_output=True, text=True,
-                          input=stdin, timeout=60, cwd=ROOT)
+    return run_cli("usage", *args, stdin=stdin)  # in-process: exit status, stdout and stderr as a child's
 
 
 def test_usage_admin_that_is_not_host_port_is_one_line():

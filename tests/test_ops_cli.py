@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from conftest import ROOT_AUTH
+from conftest import ROOT_AUTH, run_cli
 
 from shim import fakecpanel
 from shim.config import AdminSettings, ConfigError, LoggingSettings, load_config
@@ -106,8 +106,7 @@ async def _read_until(stream: asyncio.StreamReader, pattern: str, seen: list[str
 
 
 def usage_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shim", "usage", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=30)
+    return run_cli("usage", *args)  # in-process: exit status, stdout and stderr as a child's
 
 
 async def test_serve_logs_to_file_answers_health_reloads_on_sighup_and_reports_usage(fake, tmp_path):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_cli
 
 from shim.translation.compare import ABSENT, Difference, differences
 
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shim", *args], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    return run_cli(*args)
 
 
 def doc(**result):
