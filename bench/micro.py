@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 import msgspec
 import orjson
 
+from shim.fakecpanel.modules.dns import Line
 from shim.translation import plaincopy
 from shim.translation.mapping import load_table
 from shim.translation.recognise import merge_params, recognise, split_path
@@ -124,6 +125,8 @@ def cases() -> dict[str, Callable[[], Any]]:
 
         return run
 
+    zone_answer = orjson.dumps({"data": zone_lines(), "errors": None, "messages": None, "metadata": {}, "status": 1,
+                                "warnings": None})
     whm_answer = routes["/cpsess0123456789/json-api/uapi_cpanel"]
     ftp_list = routes["/execute/Ftp/list_ftp_with_disk"]
     mysql_list = routes["/execute/Mysql/list_users"]
@@ -140,7 +143,24 @@ def cases() -> dict[str, Callable[[], Any]]:
             answer_side("MysqlFE", "listusers", mysql_list, False, interpreted=True),
         "list 1000 reshaped: … with msgspec's decoder and encoder (not used)":
             msgspec_answer_side("MysqlFE", "listusers", mysql_list),
+        # The table's heaviest record rules (derive, derive_by per record type, base64, qualify,
+        # only, omit_null, defaults): a 1,000-line zone; reported, not held to a target.
+        "zone 1000 lines: UAPI result → cpanelresult (ZoneEdit::fetchzone_records)":
+            answer_side("ZoneEdit", "fetchzone_records", zone_answer, False),
+        "zone 1000 lines: … rules read per record, as before compiling them":
+            answer_side("ZoneEdit", "fetchzone_records", zone_answer, False, interpreted=True),
     }
+
+
+def zone_lines(count: int = 1000) -> list[dict[str, Any]]:
+    """UAPI DNS::parse_zone's lines for a zone of `count` records (A, CNAME, MX, TXT in turn)."""
+    kinds = [("A", ["192.0.2.{n}"]), ("CNAME", ["host{n}"]), ("MX", ["10", "mail{n}.example.com."]),
+             ("TXT", ["v=spf1 include:_spf{n}.example.com ~all"])]
+    lines = []
+    for n in range(count):
+        kind, data = kinds[n % len(kinds)]
+        lines.append(Line("record", dname=f"name{n}", record_type=kind, data=[d.format(n=n % 250) for d in data]).parsed(n))
+    return lines
 
 
 def run_micro(repeats: int = REPEATS, target: float = TARGET_SECONDS) -> list[MicroResult]:

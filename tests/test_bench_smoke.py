@@ -48,6 +48,8 @@ def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
         "list 1000 reshaped: UAPI result → cpanelresult",
         "list 1000 reshaped: … rules read per record, as before compiling them (not used)",
         "list 1000 reshaped: … with msgspec's decoder and encoder (not used)",
+        "zone 1000 lines: UAPI result → cpanelresult (ZoneEdit::fetchzone_records)",
+        "zone 1000 lines: … rules read per record, as before compiling them",
     ]
     targets = [t["target"].split(" ")[0] for t in report["analysis"]["targets"]]
     assert targets == ["translated", "plain-copy", "reshaped", "pass-through", "latency", "reshaped", "mixed,", "RSS"]

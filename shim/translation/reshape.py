@@ -227,6 +227,7 @@ def compile_record_rules(rule: OutputRule) -> Reshaper:
 
 
 _MISSING = object()
+_FEW_OPTIONAL = 4  # up to this many keys a record may lack: one dict display, the missing taken out after
 
 
 class _NotCompiled(Exception):
@@ -239,7 +240,11 @@ class _Source:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, Any] = {"_MISSING": _MISSING, "isinstance": isinstance, "str": str, "list": list,
-                                      "dict": dict, "int": int, "float": float}
+                                      "dict": dict, "int": int, "float": float, "len": len}
+        # Computed once per record however many rules use them: a field path's value, and a
+        # converted value (zone records take `address` and `record` from the same data_b64.0).
+        self.reads: dict[str, str] = {}
+        self.converted: dict[tuple[Any, ...], str] = {}
 
     def name(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -286,7 +291,8 @@ def _generated(rule: OutputRule, rules: tuple[DeriveRule, ...], interpreted: Res
                 values[derive.key] = _derive_into(src, derive, f"d{index}", slow)
         # One dict display in `only`'s order; keys the record lacks (and null ones omit_null
         # names) are taken out after, which leaves the others in order.
-        items, optional = [], []
+        items: list[tuple[str, str]] = []  # (kept key, the variable holding its value)
+        optional: list[str] = []  # variables that may hold _M: the record lacks the key
         for key, sources in kept:
             plain = [source for source in sources if source not in values]
             computed = [values[source] for source in sources if source in values]
@@ -294,7 +300,7 @@ def _generated(rule: OutputRule, rules: tuple[DeriveRule, ...], interpreted: Res
                 if plain:
                     src.add(f"if {' or '.join(f'{source!r} in record' for source in plain)}:")
                     src.add(f"return {slow}(record, args)", 2)
-                items.append(f"{key!r}: {computed[0]}")
+                items.append((key, computed[0]))
                 continue
             var = f"p{len(items)}"
             src.add(f"{var} = get({plain[0]!r}, _M)")
@@ -304,25 +310,34 @@ def _generated(rule: OutputRule, rules: tuple[DeriveRule, ...], interpreted: Res
                 src.add(f"if {var} is not _M:", 2)
                 src.add(f"return {slow}(record, args)", 3)
                 src.add(f"{var} = w", 2)
-            items.append(f"{key!r}: {var}")
+            items.append((key, var))
             optional.append(var)
-        src.add("out = {" + ", ".join(items) + "}")
-        omitted = [key for key, _ in kept if key in rule.omit_null]
-        tests = [f"{var} is _M" for var in optional] + [f"out[{key!r}] is None" for key in omitted]
-        if tests:
-            keep = "v is not _M"
-            if omitted:
-                keep += f" and not (v is None and k in {src.name(rule.omit_null)})"
-            src.add(f"if {' or '.join(tests)}:")
-            src.add(f"out = {{k: v for k, v in out.items() if {keep}}}", 2)
+        omitted = {key for key, _ in kept if key in rule.omit_null}
+        if len(optional) <= _FEW_OPTIONAL:
+            src.add("out = {" + ", ".join(f"{key!r}: {var}" for key, var in items) + "}")
+            tests = [f"{var} is _M" for var in optional] + [f"{var} is None" for key, var in items if key in omitted]
+            if tests:
+                keep = "v is not _M"
+                if omitted:
+                    keep += f" and not (v is None and k in {src.name(rule.omit_null)})"
+                src.add(f"if {' or '.join(tests)}:")
+                src.add(f"out = {{k: v for k, v in out.items() if {keep}}}", 2)
+        else:
+            # Many keys a record may lack (a zone line has a few of `only`'s 29): each set
+            # only when there, in order, rather than all set and most taken out again.
+            src.add("out = {}")
+            for key, var in items:
+                tests = ([f"{var} is not _M"] if var in optional else []) + ([f"{var} is not None"] if key in omitted else [])
+                if tests:
+                    src.add(f"if {' and '.join(tests)}: out[{key!r}] = {var}")
+                else:
+                    src.add(f"out[{key!r}] = {var}")
     else:
         if rules:
-            values = {}
-            for index, derive in enumerate(rules):
-                values[derive.key] = _derive_into(src, derive, f"d{index}", slow)
+            computed = [(derive.key, _derive_into(src, derive, f"d{index}", slow)) for index, derive in enumerate(rules)]
             src.add("out = dict(record)")
-            for index, derive in enumerate(rules):
-                src.add(f"out[{derive.key!r}] = d{index}")
+            for key, var in computed:
+                src.add(f"out[{key!r}] = {var}")
         else:
             src.add("out = record")
         if rename:
@@ -352,7 +367,7 @@ def _derive_into(src: _Source, derive: DeriveRule, var: str, slow: str) -> str:
         src.add(f"{var} = {src.name(derive.template)}")
         return var
     source = derive.source
-    read = f"{src.name(field_at)}(record, {source!r})" if "." in source else f"get({source!r})"
+    read = _read(src, source)
     if derive.each is not None:
         plan = each_plan(derive.each)
         if plan is None:
@@ -385,12 +400,36 @@ def _derive_into(src: _Source, derive: DeriveRule, var: str, slow: str) -> str:
         src.add(f"return {slow}(record, args)", 2)
         src.add(f"{var} = [{{{', '.join(parts)}}} for it in {var}]")
         return var
-    value = read
-    if derive.convert is not None:
-        value = f"{src.name(derive.convert)}({read})"
-    src.add(f"{var} = {value}")
+    if not (derive.convert or derive.qualify or derive.strip_dot):
+        return read
+    same = (source, derive.convert, derive.qualify, derive.strip_dot)
+    if same in src.converted:
+        return src.converted[same]
+    src.converted[same] = var
+    src.add(f"{var} = {src.name(derive.convert)}({read})" if derive.convert is not None else f"{var} = {read}")
     if derive.qualify or derive.strip_dot:
         zone = f"(args or {{}}).get({derive.qualify!r}, '')" if derive.qualify else "''"
         src.add(f"if isinstance({var}, str):")
         src.add(f"{var} = {src.name(dns_name)}({var}, {zone}, {derive.strip_dot!r})", 2)
+    return var
+
+
+def _read(src: _Source, path: str) -> str:
+    """A variable holding field_at(record, path), each prefix of the path read once."""
+    if path in src.reads:
+        return src.reads[path]
+    head, _, step = path.rpartition(".")
+    parent = _read(src, head) if head else ""
+    var = f"r{len(src.reads)}"
+    if not head:
+        src.add(f"{var} = get({path!r})")
+    else:
+        if step.isascii() and step.isdigit():
+            index = int(step)
+            src.add(f"if isinstance({parent}, dict): {var} = {parent}.get({step!r})")
+            src.add(f"elif isinstance({parent}, list) and len({parent}) > {index}: {var} = {parent}[{index}]")
+            src.add(f"else: {var} = None")
+        else:
+            src.add(f"{var} = {parent}.get({step!r}) if isinstance({parent}, dict) else None")
+    src.reads[path] = var
     return var
