@@ -150,7 +150,7 @@ def targets(data: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, 
         checks.append({
             "target": f"RSS grows < {RSS_GROWTH_MAX_PERCENT:g}% over {memory['requests']:,} requests",
             "measured": f"{memory['rss_before_kib'] / 1024:.1f} → {memory['rss_after_kib'] / 1024:.1f} MiB "
-                        f"({memory['growth_percent']:+.2f}%)",
+                        f"({memory['growth_percent']:+.2f}%)" + _reference_soak(memory),
             "met": memory["growth_percent"] < RSS_GROWTH_MAX_PERCENT,
         })
     scaled = [r for r in rows if r["contender"].startswith("shim-x")]
@@ -235,7 +235,7 @@ def render_markdown(data: dict[str, Any], analysis: dict[str, Any]) -> str:
             f"more in {memory['seconds']:.0f} s at {memory['connections']} connections "
             f"(mix {', '.join(f'{k} {v:.1%}' for k, v in memory['mix'].items())}), {memory['errors']} errors: "
             f"RSS {memory['rss_before_kib'] / 1024:.1f} → {memory['rss_after_kib'] / 1024:.1f} MiB "
-            f"({memory['growth_percent']:+.2f}%).",
+            f"({memory['growth_percent']:+.2f}%){_reference_soak(memory)}.",
         ]
     return "\n".join(lines) + "\n"
 
@@ -345,3 +345,12 @@ def write_reports(data: dict[str, Any], out: Path) -> tuple[Path, Path]:
     markdown.write_text(render_markdown(data, analysis))
     json_path.write_text(json.dumps({**data, "analysis": analysis}, indent=1, ensure_ascii=False) + "\n")
     return markdown, json_path
+
+
+def _reference_soak(memory: dict[str, Any]) -> str:
+    """The same soak of `shim-ref` in the same run (--compare), when there was one."""
+    ref = memory.get("reference")
+    if not ref:
+        return ""
+    return (f"; shim-ref alike: {ref['rss_before_kib'] / 1024:.1f} → {ref['rss_after_kib'] / 1024:.1f} MiB "
+            f"({ref['growth_percent']:+.2f}%)")

@@ -178,9 +178,10 @@ def warm_up(lineup: Lineup, options: Options, all_scenarios: list[Scenario], wrk
             run_jobs(_jobs(contender, scenario, max(options.connections), options.warmup), wrk)
 
 
-def memory_soak(lineup: Lineup, options: Options, all_scenarios: list[Scenario], log) -> dict[str, Any] | None:
-    """RSS of the single shim process after a warm-up and after `memory_requests` more requests."""
-    shim = next((c for c in lineup.contenders if c.name == "shim"), None)
+def memory_soak(lineup: Lineup, options: Options, all_scenarios: list[Scenario], log,
+                name: str = "shim") -> dict[str, Any] | None:
+    """RSS of a single shim process after a warm-up and after `memory_requests` more requests."""
+    shim = next((c for c in lineup.contenders if c.name == name), None)
     if shim is None or options.memory_requests <= 0:
         return None
     by_name = {s.name: s for s in all_scenarios}
@@ -201,7 +202,7 @@ def memory_soak(lineup: Lineup, options: Options, all_scenarios: list[Scenario],
     done, seconds, errors = soak(options.memory_requests)
     after = shim.rss_kib()
     growth = (after - before) / before * 100 if before else 0.0
-    log(f"memory: {before} KiB after {warm} warm-up requests, {after} KiB after {done} more ({growth:+.2f}%)")
+    log(f"memory ({name}): {before} KiB after {warm} warm-up requests, {after} KiB after {done} more ({growth:+.2f}%)")
     return {
         "warmup_requests": warm,
         "requests": done,
@@ -283,6 +284,9 @@ def run(options: Options, log=print) -> RunData:
         warm_up(lineup, options, all_scenarios, wrk)
         samples = measure(lineup, options, all_scenarios, wrk, log, mixed)
         memory = memory_soak(lineup, options, scenarios(), log)
+        if memory is not None and options.compare is not None:
+            # The tree before, soaked alike in the same run: what "no regression" is measured against.
+            memory["reference"] = memory_soak(lineup, options, scenarios(), log, name="shim-ref")
         peaks = {c.name: c.peak_rss_kib() for c in lineup.contenders}
         data = RunData(
             options={
