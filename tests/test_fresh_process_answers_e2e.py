@@ -80,6 +80,7 @@ GETACCOUNT_CASES = [
     ({"account": "info@blog.example.com"}, 0),          # a subdomain is not one of cPanel's DOMAINS
     ({"account": "info@Example.com"}, 0),               # compared exactly
     ({"account": "info@"}, 0),
+    ({"account": "%FF@example.com"}, "\ufffd@example.com"),  # a byte that is not UTF-8: still valid JSON
 ]
 
 

@@ -59,6 +59,7 @@ def test_account_for(requested, account):
 def test_form_decoded_is_a_second_url_decoding():
     assert form_decoded("a+b%40c%2Bd") == "a b@c+d"
     assert form_decoded("%zz") == "%zz"
+    assert form_decoded("%FF%40") == "\ufffd@"
 
 
 def test_sample_questions_are_cpanels_28_with_two_repeated():

@@ -59,13 +59,14 @@ async def samplequestions(call: RecipeCall) -> list[Any]:
     locale = str(attributes.get("locale", "")) if isinstance(attributes, dict) else ""
     if locale != ENGLISH:
         raise NativeOnly(f"SourceIPCheck::samplequestions answers in the account's locale “{locale}”; "
-                      "the shim holds cPanel's English texts only")
+                         "the shim holds cPanel's English texts only")
     return list(SAMPLE_QUESTIONS)
 
 
 def form_decoded(text: str) -> str:
-    """A form value URL-decoded the way cPanel decoded `account`: `+` is a space, %XX a byte."""
-    return unquote(text.replace("+", " "), errors="surrogateescape")
+    """A form value URL-decoded the way cPanel decoded `account`: `+` is a space, %XX a byte
+    (bytes that are not UTF-8 become U+FFFD: the answer must stay valid JSON)."""
+    return unquote(text.replace("+", " "), errors="replace")
 
 
 def account_for(requested: str | None, user: str, domains: frozenset[str] | None) -> Any:
