@@ -8,7 +8,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Mapping
 
 import orjson
 from aiohttp import web
@@ -36,6 +36,7 @@ from shim.translation.translate import (
     UpstreamAnswerError,
     unwrap_whm,
     whm_form,
+    whm_json,
 )
 from shim.upstream.passthrough import (
     PASSTHROUGH_ERRORS,
@@ -334,12 +335,13 @@ async def _call_uapi(
     forwarded: dict[str, str] | None = None,
 ) -> Any:
     """One UAPI call upstream and its UAPI result; EarlyAnswer carries the answer to give instead."""
+    form: list[tuple[str, str]] | Mapping[str, Any]
     if whm:
         path = f"{call.cpsess}/json-api/uapi_cpanel"
-        form = whm_form(uapi, call.user or "")
+        form = whm_form(uapi, call.user or "") if uapi.json is None else whm_json(uapi, call.user or "")
     else:
         path = f"{call.cpsess}/execute/{uapi.module}/{uapi.func}"
-        form = uapi.args
+        form = uapi.args if uapi.json is None else uapi.json
     assert state.translated_pool is not None
     answer = await call_json(
         state.translated_pool,

@@ -50,6 +50,7 @@ from shim.translation.translate import (
     UpstreamAnswerError,
     unwrap_whm,
     whm_form,
+    whm_json,
 )
 from shim.translation.yamlsource import SourceErrors
 from shim.upstream.services import UpstreamError, call_json, make_pool
@@ -275,6 +276,9 @@ class Runner:
 
     async def _uapi_local(self, uapi: UapiCall, entry: Entry) -> Any:
         assert self.settings.uapi_command is not None
+        if uapi.json is not None:
+            raise LocalCommandError(f"UAPI {uapi.module}::{uapi.func} takes a JSON request body, which the uapi "
+                                    "command line cannot send")
         argv = [self.settings.uapi_command, f"--user={self.inv.user}", "--output=json", uapi.module, uapi.func]
         argv += _encoded(uapi.args)
         raw = await _run(argv, entry.timeout or self.config.read_timeout)
@@ -287,7 +291,8 @@ class Runner:
         return wrapped["result"]
 
     async def _uapi_over_http(self, uapi: UapiCall, entry: Entry) -> tuple[Any, str | None]:
-        document = await self._post("/json-api/uapi_cpanel", whm_form(uapi, self.inv.user), entry.timeout)
+        form = whm_form(uapi, self.inv.user) if uapi.json is None else whm_json(uapi, self.inv.user)
+        document = await self._post("/json-api/uapi_cpanel", form, entry.timeout)
         return unwrap_whm(document)
 
     async def _api2_over_http(self) -> dict[str, Any]:
@@ -299,7 +304,7 @@ class Runner:
             raise UpstreamAnswerError("upstream answered JSON that is not an API 2 result")
         return document
 
-    async def _post(self, path: str, form: list[tuple[str, str]], timeout: float | None) -> Any:
+    async def _post(self, path: str, form: list[tuple[str, str]] | dict[str, Any], timeout: float | None) -> Any:
         token = self._token()
         service = self.config.service("whm")
         assert service is not None  # load_settings always configures WHM

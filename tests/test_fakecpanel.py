@@ -922,6 +922,11 @@ def samples_of(function: UapiFunction, spec: dict[str, Any]) -> tuple[dict[str, 
     return schema, [dict(sample) for sample in function.samples]
 
 
+def body(sample: dict[str, Any]) -> dict[str, Any]:
+    """A sample as a form, or as a JSON body when it has structured values (requires_json)."""
+    return {"data": sample} if all(isinstance(v, str) for v in sample.values()) else {"json": sample}
+
+
 @pytest.mark.parametrize("function", registered(), ids=lambda f: f"{f.module}::{f.name}")
 async def test_uapi_contract(aiohttp_client, uapi_spec, function):
     schema, samples = samples_of(function, uapi_spec)
@@ -929,7 +934,7 @@ async def test_uapi_contract(aiohttp_client, uapi_spec, function):
     for sample in samples:
         state = FakeState.demo()
         cp = await aiohttp_client(create_cpanel_app(state))
-        result = await get_json(cp, f"/execute/{function.module}/{function.name}", method="POST", data=sample)
+        result = await get_json(cp, f"/execute/{function.module}/{function.name}", method="POST", **body(sample))
         assert result["status"] == 1, (sample, result)
         assert uapi_openapi.errors(bare, result) == [], (sample, result)
         assert set(result) == {"data", "errors", "messages", "metadata", "status", "warnings"}
@@ -937,14 +942,14 @@ async def test_uapi_contract(aiohttp_client, uapi_spec, function):
         state = FakeState.demo()
         cp = await aiohttp_client(create_cpanel_app(state))
         legacy = {"cpanel_jsonapi_apiversion": "3", "cpanel_jsonapi_module": function.module, "cpanel_jsonapi_func": function.name}
-        wrapped = await get_json(cp, "/json-api/cpanel", method="POST", data={**legacy, **sample})
+        wrapped = await get_json(cp, "/json-api/cpanel", method="POST", **body({**legacy, **sample}))
         assert wrapped == {"apiversion": 3, "func": function.name, "module": function.module, "result": result}
         assert uapi_openapi.errors(schema, wrapped) == []
 
         state = FakeState.demo()
         whm = await aiohttp_client(create_whm_app(state))
         form = {"api.version": "1", "cpanel.user": "user", "cpanel.module": function.module, "cpanel.function": function.name}
-        via_whm = await get_json(whm, "/json-api/uapi_cpanel", method="POST", headers=ROOT_AUTH, data={**form, **sample})
+        via_whm = await get_json(whm, "/json-api/uapi_cpanel", method="POST", headers=ROOT_AUTH, **body({**form, **sample}))
         assert via_whm == uapi_cpanel(result)
 
 

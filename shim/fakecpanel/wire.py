@@ -40,12 +40,17 @@ def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
     Urlencoded bodies, and bodies labelled application/octet-stream or not labelled at
     all (legacy PHP clients send those), are read as a form when they are UTF-8 text.
     Multipart parts become values too; a file part's value is its content as text.
+    A JSON object body (what cPanel requires of UAPI functions with structured arguments,
+    and WHM API 1 also reads) gives each key its value: text as text, numbers and booleans as
+    the text a form would carry, arrays and objects as they are.
     """
     if not body:
         return {}
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime == "multipart/form-data":
         return _parse_multipart(content_type, body)
+    if mime == JSON_TYPE:
+        return _parse_json(body)
     if mime not in _FORM_TYPES:
         return {}
     try:
@@ -53,6 +58,24 @@ def parse_form(content_type: str, body: bytes) -> dict[str, list[str]]:
     except UnicodeDecodeError:
         return {}
     return parse_qs(text, keep_blank_values=True)
+
+
+def _parse_json(body: bytes) -> dict[str, list[Any]]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(document, dict):
+        return {}
+    return {str(k): [_form_value(v)] for k, v in document.items() if v is not None}
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
 
 
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, list[str]]:

@@ -84,20 +84,27 @@ class RecipeCall:
         """True where WHM API 1 can be called (the WHM port, with the caller's WHM credentials)."""
         return self._run_whm is not None
 
-    async def uapi(self, module: str, func: str, args: Pairs = (), *, secret: Iterable[str] = ()) -> dict[str, Any]:
-        """One UAPI call as the account: its whole result (`status`, `data`, `errors`...)."""
+    async def uapi(self, module: str, func: str, args: Pairs = (), *, secret: Iterable[str] = (),
+                   json: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One UAPI call as the account: its whole result (`status`, `data`, `errors`...).
+
+        `json` instead of `args`: structured arguments, sent as a JSON request body (the
+        functions cPanel takes only that way, e.g. Personalization::get's list of names)."""
         if self._run_uapi is None:
             raise RuntimeError(f"{self.module}::{self.func} is local: it makes no upstream call")
-        result = await self._run_uapi(UapiCall(module, func, _pairs(args), frozenset(secret)))
+        if json is not None and args:
+            raise ValueError("a UAPI call takes a form (args) or a JSON body (json), not both")
+        uapi = UapiCall(module, func, _pairs(args), frozenset(secret), json=None if json is None else dict(json))
+        result = await self._run_uapi(uapi)
         if not isinstance(result, dict) or "status" not in result:
             raise UpstreamAnswerError("upstream answered JSON that is not a UAPI result")
         return result
 
     async def uapi_data(self, module: str, func: str, args: Pairs = (), *, secret: Iterable[str] = (),
-                        died: bool = False) -> Any:
+                        died: bool = False, json: Mapping[str, Any] | None = None) -> Any:
         """`data` of a UAPI call that succeeded; a failure raises Api2Failure with UAPI's errors
         (Api2Died with `died`: the API 2 function threw where the read failed)."""
-        result = await self.uapi(module, func, args, secret=secret)
+        result = await self.uapi(module, func, args, secret=secret, json=json)
         if str(result.get("status")) != "1":
             raise Api2Died(errors_of(result)) if died else Api2Failure(errors_of(result))
         return result.get("data")

@@ -40,6 +40,10 @@ class UapiCall(NamedTuple):  # built per call: a tuple, cheaper than a frozen da
     secret_args: frozenset[str]  # UAPI argument names whose values must never be logged
     # The answer's `data` goes to the client as it is: it may be read as bytes (plaincopy.decode).
     copies_data: bool = False
+    # Structured arguments (lists, objects) for the functions cPanel only takes as a JSON request
+    # body (`requires_json`, e.g. Personalization::get/set); when set, `args` is empty and the
+    # call is sent as JSON (whm_json on the WHM port) instead of a form.
+    json: Mapping[str, Any] | None = None
 
 
 def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCall:
@@ -154,7 +158,7 @@ def rejected_input(reason: str) -> dict[str, Any]:
 
 def with_arg(call: UapiCall, name: str, value: str) -> UapiCall:
     args = [(k, v) for k, v in call.args if k != name] + [(name, value)]
-    return UapiCall(call.module, call.func, args, call.secret_args, call.copies_data)
+    return UapiCall(call.module, call.func, args, call.secret_args, call.copies_data, call.json)
 
 
 def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:
@@ -166,6 +170,14 @@ def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:
         ("cpanel.function", call.func),
         *call.args,
     ]
+
+
+def whm_json(call: UapiCall, user: str) -> dict[str, Any]:
+    """The JSON body WHM API 1 `uapi_cpanel` takes for a UAPI call with structured arguments:
+    WHM reads a JSON body's keys as its arguments and hands the rest on to UAPI as they are."""
+    assert call.json is not None
+    return {"api.version": 1, "cpanel.user": user, "cpanel.module": call.module, "cpanel.function": call.func,
+            **call.json}
 
 
 def unwrap_whm(document: Any) -> tuple[dict[str, Any] | None, str | None]:

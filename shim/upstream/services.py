@@ -22,6 +22,7 @@ __all__ = ["UpstreamAnswer", "UpstreamError", "call_json", "error_kind", "form_b
 log = logging.getLogger("api2shim.upstream")
 
 _FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
 # Characters urlencode() leaves as they are: a name or value made only of them is sent as is.
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 # Headers a translated call carries upstream from the client: its credentials only.
@@ -64,7 +65,7 @@ def make_pool(config: Config, service: ServiceConfig, *, like: UpstreamPool | No
 async def call_json(
     pool: UpstreamPool,
     target: str,
-    form: list[tuple[str, str]],
+    form: list[tuple[str, str]] | Mapping[str, Any],
     client_headers: "Mapping[str, str]",
     forwarded: dict[str, str],
     *,
@@ -74,17 +75,22 @@ async def call_json(
 ) -> UpstreamAnswer:
     """POST a form upstream once and parse the JSON answer. Never retried: it may change state.
 
-    `decode` turns the answer's bytes into the document; it raises orjson.JSONDecodeError
+    A mapping instead of a list of pairs is sent as a JSON request body (the UAPI functions
+    that take structured arguments). `decode` turns the answer's bytes into the document; it raises orjson.JSONDecodeError
     for anything that is not JSON, as orjson.loads does.
     """
-    headers = [("Content-Type", _FORM), ("Accept", "application/json"), *forwarded.items()]
+    if isinstance(form, Mapping):
+        content_type, body = _JSON, orjson.dumps(form)
+    else:
+        content_type, body = _FORM, form_body(form)
+    headers = [("Content-Type", content_type), ("Accept", "application/json"), *forwarded.items()]
     for name in _CREDENTIAL_HEADERS:
         value = client_headers.get(name)
         if value is not None:
             headers.append((name, value))
     started = time.perf_counter()
     try:
-        exchange = await pool.request("POST", target, headers, form_body(form), read_timeout=timeout)
+        exchange = await pool.request("POST", target, headers, body, read_timeout=timeout)
     except UpstreamError as exc:
         if exc.kind == "tls":
             log.warning("upstream %s: TLS certificate not trusted; set upstream_tls.ca_file to its CA", pool.host)
