@@ -200,3 +200,17 @@ async def test_dbmap_status_is_the_prefix_setting(stack):
     assert await calls.cpanel("status") == (502, {"cpanelresult": {
         "apiversion": 2, "func": "status", "module": "DBmap", "data": [],
         "event": {"result": 0, "reason": reason}, "error": reason}})
+
+
+async def test_dbmap_version_is_whm_api_1_version_on_the_whm_port_only(stack):
+    calls = Api2Calls(stack, "DBmap")
+    assert await calls.whm("version") == (200, calls.ok("version", [{"version": "11.120.0.5"}]))
+    assert stack.state.requests[-1].path == "/json-api/version"
+    stack.state.version = "11.126.0.9-RELEASE"  # API 2 cut the file's text at its first "-"
+    assert await calls.whm("version") == (200, calls.ok("version", [{"version": "11.126.0.9"}]))
+    # The cPanel port has no WHM credentials: cPanel's answer for a function it cannot run.
+    before = len(stack.state.requests)
+    assert await calls.cpanel("version") == (200, {"cpanelresult": {
+        "apiversion": 2, "error": "Could not find function 'version' in module 'DBmap'", "func": "version",
+        "module": "DBmap"}})
+    assert len(stack.state.requests) == before
