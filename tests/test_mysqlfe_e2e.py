@@ -214,3 +214,22 @@ async def test_dbmap_version_is_whm_api_1_version_on_the_whm_port_only(stack):
         "apiversion": 2, "error": "Could not find function 'version' in module 'DBmap'", "func": "version",
         "module": "DBmap"}})
     assert len(stack.state.requests) == before
+
+
+GRANTABLE = ["ALTER", "ALTER ROUTINE", "CREATE", "CREATE ROUTINE", "CREATE TEMPORARY TABLES", "CREATE VIEW", "DELETE",
+             "DROP", "EVENT", "EXECUTE", "INDEX", "INSERT", "LOCK TABLES", "REFERENCES", "SELECT", "SHOW VIEW",
+             "TRIGGER", "UPDATE"]
+
+
+async def test_getmysqlprivileges_follows_the_server_version(stack):
+    calls = Api2Calls(stack, "MysqlFE")
+    assert await calls.cpanel("getmysqlprivileges") == (200, calls.ok("getmysqlprivileges", GRANTABLE))
+    data = mysql_data(stack.state.accounts["user"])
+    data.server_version = "5.1.5"  # before 5.1.6: no EVENT, no TRIGGER
+    assert await calls.whm("getmysqlprivileges") == (200, calls.ok("getmysqlprivileges", [
+        p for p in GRANTABLE if p not in ("EVENT", "TRIGGER")]))
+    data.server_version = "unknown"
+    reason = "The MySQL server reported no version the grantable privileges can be told from."
+    assert await calls.cpanel("getmysqlprivileges") == (200, {"cpanelresult": {
+        "apiversion": 2, "func": "getmysqlprivileges", "module": "MysqlFE", "data": [],
+        "event": {"result": 0, "reason": reason}, "error": reason}})

@@ -118,3 +118,21 @@ async def test_addwebdisk_failures_answer_api2s_texts(stack):
     # Only the call whose refusal is UAPI's own reached create_user.
     assert [r.form["domain"] for r in stack.state.requests if r.path.endswith("/create_user")] == [["nope.test"]]
     assert sorted(account(stack)) == [WEBDISK_LOGIN]
+
+
+async def test_setstatus_sets_the_directory_mode_through_set_homedir(stack):
+    calls = Api2Calls(stack, "WebDisk")
+    assert await calls.whm("setstatus", login=WEBDISK_LOGIN, on="1") == (200, calls.ok("setstatus", [{"private": 1}]))
+    assert calls.last_uapi() == ("WebDisk", "set_homedir", {
+        "user": [WEBDISK_LOGIN], "homedir": ["public_html/webdav"], "private": ["1"]})
+    found = account(stack)[WEBDISK_LOGIN]
+    assert (found.homedir, found.private) == ("public_html/webdav", True)
+    # Perl's int() of `on`; anything but "1" makes the directory public.
+    assert await calls.cpanel("setstatus", login=WEBDISK_LOGIN, on="2x") == (200, calls.ok("setstatus", [{"private": 2}]))
+    assert account(stack)[WEBDISK_LOGIN].private is False
+    # An unknown login (or none): API 2 changed nothing and still answered the row.
+    before = len([r for r in stack.state.requests if r.path.endswith("/set_homedir")])
+    assert await calls.cpanel("setstatus", login="ghost@example.com", on="1") == (
+        200, calls.ok("setstatus", [{"private": 1}]))
+    assert await calls.cpanel("setstatus") == (200, calls.ok("setstatus", [{"private": 0}]))
+    assert len([r for r in stack.state.requests if r.path.endswith("/set_homedir")]) == before

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shim.translation.recipe import RecipeCall
+from shim.translation.recipe import Api2Died, RecipeCall
 
 
 async def _users_of(call: RecipeCall, db: str) -> list[str]:
@@ -82,3 +82,26 @@ async def listdbs(call: RecipeCall) -> list[Any]:
         rows.append({"db": db, "size": size, "sizemeg": f"{float(size) / (1024 * 1024):.2f}", "usercount": len(users),
                      "userlist": [{"user": user, "db": db} for user in users]})
     return sorted(rows, key=lambda row: row["db"])
+
+
+# cPanel 11.120 (Cpanel/Mysql/Privs.pm): the privileges a database user may be granted. Every
+# server version gets these; 5.1.6 and later add EVENT and TRIGGER. API 2 answered them as bare
+# strings, sorted (Perl's string order), from the cpmysql admin tool (Cpanel/MysqlFE.pm).
+_GRANTABLE = ("ALTER ROUTINE", "ALTER", "CREATE ROUTINE", "CREATE TEMPORARY TABLES", "CREATE VIEW", "CREATE",
+              "DELETE", "DROP", "EXECUTE", "INDEX", "INSERT", "LOCK TABLES", "REFERENCES", "SELECT", "SHOW VIEW",
+              "UPDATE")
+_GRANTABLE_SINCE_5_1_6 = ("EVENT", "TRIGGER")
+_SERVER_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+
+
+async def getmysqlprivileges(call: RecipeCall) -> list[Any]:
+    """The grantable privileges for the server's version (UAPI Mysql::get_server_information)."""
+    info = await call.uapi_data("Mysql", "get_server_information", died=True)
+    found = _SERVER_VERSION.match(str(info.get("version", ""))) if isinstance(info, dict) else None
+    if found is None:
+        raise Api2Died("The MySQL server reported no version the grantable privileges can be told from.")
+    major, minor, patch = (int(part) for part in found.groups())
+    privileges = list(_GRANTABLE)
+    if (major, minor, patch) >= (5, 1, 6):
+        privileges += _GRANTABLE_SINCE_5_1_6
+    return sorted(privileges)

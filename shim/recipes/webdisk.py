@@ -1,4 +1,4 @@
-"""WebDisk::addwebdisk and listwebdisks over UAPI UserManager (cPanel 11.120 Cpanel/WebDisk.pm,
+"""WebDisk::addwebdisk, listwebdisks and setstatus over UAPI UserManager (cPanel 11.120 Cpanel/WebDisk.pm,
 Cpanel/UserManager.pm).
 
 A Web Disk login is `user@domain` in the account's etc/webdav passwd and shadow files.
@@ -28,12 +28,22 @@ from typing import Any
 
 from shim.translation.recipe import Api2Failure, NoRoute, RecipeCall
 
+_PERL_INT = re.compile(r"\s*([+-]?\d+)")
 SSL_PORT, MAIN_PORT = "2078", "2077"  # cpdavd's ports, as API 2 sent them (strings)
 _NOT_IN_LOGIN = re.compile(r"[@+\r\n\s\t]")
 
 
 def _perl_true(value: str | None) -> bool:
     return bool(value) and value != "0"
+
+
+def _webdisk_of(record: Any) -> dict[str, Any] | None:
+    """The Web Disk settings of a UserManager record that is a Web Disk login, else None."""
+    services = record.get("services") if isinstance(record, dict) else None
+    webdisk = services.get("webdisk") if isinstance(services, dict) else None
+    if record.get("type") not in ("sub", "service") or not isinstance(webdisk, dict) or not webdisk.get("enabled"):
+        return None
+    return webdisk
 
 
 async def listwebdisks(call: RecipeCall) -> list[Any]:
@@ -54,9 +64,8 @@ async def listwebdisks(call: RecipeCall) -> list[Any]:
         raise NoRoute("WebDisk::listwebdisks with another home_dir reads files no UAPI call reads")
     rows = []
     for record in users if isinstance(users, list) else []:
-        services = record.get("services") if isinstance(record, dict) else None
-        webdisk = services.get("webdisk") if isinstance(services, dict) else None
-        if record.get("type") not in ("sub", "service") or not isinstance(webdisk, dict) or not webdisk.get("enabled"):
+        webdisk = _webdisk_of(record)
+        if webdisk is None:
             continue
         user, domain = str(record.get("username", "")), str(record.get("domain", ""))
         login = f"{user}@{domain}"
@@ -94,10 +103,7 @@ async def addwebdisk(call: RecipeCall) -> list[Any]:
     login = f"{user}@{domain}"
     existing = await call.uapi_data("UserManager", "list_users", {"flat": 1}, died=True) or []
     for record in existing if isinstance(existing, list) else []:
-        services = record.get("services") if isinstance(record, dict) else None
-        webdisk = services.get("webdisk") if isinstance(services, dict) else None
-        if (isinstance(webdisk, dict) and webdisk.get("enabled") and record.get("type") in ("sub", "service")
-                and f"{record.get('username')}@{record.get('domain')}" == login):
+        if _webdisk_of(record) is not None and f"{record.get('username')}@{record.get('domain')}" == login:
             raise Api2Failure(f"The user “{login}” already exists.")
     await call.uapi_data("UserManager", "create_user", {
         "username": user, "domain": domain, "password": password,
@@ -107,3 +113,24 @@ async def addwebdisk(call: RecipeCall) -> list[Any]:
     }, secret=("password",))
     return [{"user": user, "domain": domain, "login": login, "enabledigest": 1 if _perl_true(digest) else 0,
              "perms": perms}]
+
+
+async def setstatus(call: RecipeCall) -> list[Any]:
+    """[{private: int(on)}]: API 2 made the login's Web Disk directory private (0700) when `on`
+    was "1", public (0755) otherwise, and answered that row whether or not the login existed.
+    UAPI WebDisk::set_homedir with the login's own directory and `private` does the same chmod;
+    its failure (which API 2 could not have) is answered as the error."""
+    on = call.arg("on") or "0"
+    found = _PERL_INT.match(on)
+    row = [{"private": int(found.group(1)) if found else 0}]
+    login = call.arg("login")
+    if not login:
+        return row
+    users = await call.uapi_data("UserManager", "list_users", {"flat": 1}, died=True) or []
+    for record in users if isinstance(users, list) else []:
+        webdisk = _webdisk_of(record)
+        if webdisk is not None and f"{record.get('username')}@{record.get('domain')}" == login:
+            await call.uapi_data("WebDisk", "set_homedir", {
+                "user": login, "homedir": str(webdisk.get("homedir", "")), "private": 1 if on == "1" else 0})
+            break
+    return row

@@ -1,4 +1,4 @@
-"""UAPI module Fileman (list_files, autocompletedir, save_file_content) over a small
+"""UAPI module Fileman (list_files, autocompletedir, get_file_content, save_file_content) over a small
 in-memory file tree per account.
 
 Paths may be absolute inside the home directory or relative to it; anything outside the
@@ -125,13 +125,30 @@ def autocompletedir(ctx: UapiContext, args: Args) -> UapiOutcome:
     return UapiOutcome.ok(found)
 
 
-@uapi_function("Fileman", "save_file_content", samples=[{"dir": "public_html", "file": "new.txt", "content": "hi"}])
-def save_file_content(ctx: UapiContext, args: Args) -> UapiOutcome:
-    tree = file_tree(ctx.account)
+def _file_argument(ctx: UapiContext, args: Args) -> tuple[str, str]:
+    """(directory, file name) of a call's `dir` and `file`."""
     name = args.get("file", "")
     if not name or "/" in name:
         raise UapiError("You must specify a file name without a directory.")
-    directory = _resolve(ctx.account, args.get("dir", ctx.account.home))
+    return _resolve(ctx.account, args.get("dir", ctx.account.home)), name
+
+
+@uapi_function("Fileman", "get_file_content", samples=[{"dir": "public_html", "file": ".htaccess"}])
+def get_file_content(ctx: UapiContext, args: Args) -> UapiOutcome:
+    directory, name = _file_argument(ctx, args)
+    path = f"{directory}/{name}"
+    node = file_tree(ctx.account).nodes.get(path)
+    if node is None or node.type != "file":
+        raise UapiError(f"The file “{path}” does not exist.")
+    return UapiOutcome.ok({"content": node.content, "dir": directory, "filename": name,
+                           "from_char": args.get("from_charset", "UTF-8"), "path": path,
+                           "to_char": args.get("to_charset", "UTF-8")})
+
+
+@uapi_function("Fileman", "save_file_content", samples=[{"dir": "public_html", "file": "new.txt", "content": "hi"}])
+def save_file_content(ctx: UapiContext, args: Args) -> UapiOutcome:
+    tree = file_tree(ctx.account)
+    directory, name = _file_argument(ctx, args)
     if tree.nodes.get(directory, Node("file")).type != "dir":
         raise UapiError(f"The directory “{directory}” does not exist.")
     to_charset = args.get("to_charset", "UTF-8")

@@ -9,7 +9,7 @@ Error texts are assumed (no live server): short sentences in cPanel's style, nam
 
 Demo seed for `user`: database `user_wp` (1.5 MiB) used by `user_wpuser` with ALL
 PRIVILEGES, an empty database `user_shop`, and remote hosts `localhost` and
-`203.0.113.0/24` (note "office"). Tests stop the server with
+`203.0.113.0/24` (note "office"); a local MariaDB 10.6.18 server. Tests stop the server with
 `mysql_data(account).running = False`.
 """
 
@@ -42,6 +42,7 @@ class MysqlData:
     users: dict[str, str] = field(default_factory=dict)  # name -> password
     grants: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (user, db) -> privileges
     hosts: dict[str, str] = field(default_factory=dict)  # host -> note
+    server_version: str = "10.6.18-MariaDB"  # what get_server_information reports
     running: bool = True  # False: every call fails as when the MySQL server is down
 
 
@@ -98,6 +99,12 @@ def _privileges(text: str) -> set[str]:
         if name not in PRIVILEGES:
             raise UapiError(f"“{name}” is not a valid MySQL privilege.")
     return names
+
+
+@uapi_function("Mysql", "get_server_information", samples=[{}])
+def get_server_information(ctx: UapiContext, args: Args) -> UapiOutcome:
+    data = mysql_data(ctx.account)
+    return UapiOutcome.ok({"host": "localhost", "is_remote": 0, "version": data.server_version})
 
 
 @uapi_function("Mysql", "create_database", samples=[{"name": "user_newdb"}])
