@@ -1,4 +1,4 @@
-"""Billing-list functions with no UAPI route reach upstream untouched (SSH, Cron, DenyIp, Fileman::fileop)."""
+"""Billing-list functions with no UAPI route reach upstream untouched (SSH, Cron, Email::clearpopcache, Fileman::fileop)."""
 
 import pytest
 from conftest import USER_AUTH
@@ -8,7 +8,7 @@ from conftest import USER_AUTH
     ("SSH", "listkeys", {"keys": "1"}),
     ("SSH", "importkey", {"name": "id_new", "key": "ssh-rsa AAAA"}),
     ("Cron", "listcron", {}),
-    ("DenyIp", "listdenyips", {}),
+    ("Email", "clearpopcache", {}),
     ("Fileman", "fileop", {"op": "copy", "sourcefiles": "a.txt", "destfiles": "tmp"}),
 ])
 async def test_passes_through_byte_for_byte(stack, module, func, args):
