@@ -36,6 +36,9 @@ ATTACKS = tuple(FULL)
 PASSWD = ("/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_apiversion=2&cpanel_jsonapi_module=Ftp"
           "&cpanel_jsonapi_func=passwd&user=ftpuser%40example.com&pass=Bench-pass-1")
 _LISTENING = re.compile(r"whm listening on http://127\.0\.0\.1:(\d+)")
+# The billing-style client's pause between calls (the attack suite's test pauses less: more
+# calls in its short window make its p99 a percentile rather than the slowest call).
+CALL_PAUSE = 0.01
 # Attackers come from addresses of their own (the per-address cap is 128 by default).
 ATTACKER_ADDRESSES = [f"127.0.0.{n}" for n in range(2, 14)]
 
@@ -164,7 +167,8 @@ async def _quietly(coroutine) -> None:  # type: ignore[no-untyped-def]
         pass  # the shim refused or closed the connection: what it should do
 
 
-async def run_attack(shim: Shim, attack: str, count: int, seconds: float, authorization: str) -> Result:
+async def run_attack(shim: Shim, attack: str, count: int, seconds: float, authorization: str,
+                     pause: float = CALL_PAUSE) -> Result:
     stop = asyncio.Event()
     peak = shim.rss_mb()
 
@@ -193,7 +197,7 @@ async def run_attack(shim: Shim, attack: str, count: int, seconds: float, author
                 ok = False
             latencies.append(time.perf_counter() - started)
             failed += not ok
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(pause)
     stop.set()
     await asyncio.wait(attackers, timeout=5)
     for task in attackers:
@@ -205,7 +209,8 @@ async def run_attack(shim: Shim, attack: str, count: int, seconds: float, author
                   round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 1), round(ms[-1], 1), round(peak, 1))
 
 
-async def run_all(counts: dict[str, int], seconds: float, only: tuple[str, ...] = ATTACKS) -> list[Result]:
+async def run_all(counts: dict[str, int], seconds: float, only: tuple[str, ...] = ATTACKS,
+                  pause: float = CALL_PAUSE) -> list[Result]:
     from shim import fakecpanel
     from shim.inbound.listener import start_listener
 
@@ -216,7 +221,7 @@ async def run_all(counts: dict[str, int], seconds: float, only: tuple[str, ...] 
         async with Shim(upstream.port) as shim:
             results = []
             for attack in only:
-                results.append(await run_attack(shim, attack, counts[attack], seconds, authorization))
+                results.append(await run_attack(shim, attack, counts[attack], seconds, authorization, pause))
                 await asyncio.sleep(0.3)  # the shim settles between attacks
             return results
     finally:
