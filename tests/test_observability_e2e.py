@@ -110,6 +110,23 @@ async def test_metrics_count_calls_by_function_mode_outcome_with_bounded_labels(
     assert "randomAAA" not in text
 
 
+async def test_a_rejected_argument_is_outcome_invalid_in_the_access_log_and_the_metrics(ops_stack, caplog):
+    caplog.set_level(logging.INFO)
+    query = ("cpanel_jsonapi_module=Email&cpanel_jsonapi_func=addpop&cpanel_jsonapi_apiversion=2"
+             "&email=info&domain=example.com&password=x&send_welcome_email=maybe")
+    async with ops_stack.http.get(f"{ops_stack.cpanel}/json-api/cpanel?{query}", headers=USER_AUTH) as resp:
+        reason = "expected a yes/no value, not 'maybe'"
+        assert (resp.status, await resp.json()) == (200, {"cpanelresult": {
+            "apiversion": 2, "func": "addpop", "module": "Email", "event": {"result": 1},
+            "data": [{"result": 0, "reason": reason}], "error": reason}})
+    assert not ops_stack.state.requests  # nothing was called upstream
+    assert [(line["api2"], line["status"], line["outcome"], line["upstream_status"]) for line in access_lines(caplog)] == [
+        ("Email::addpop", 200, "invalid", None)]
+    async with ops_stack.http.get(f"{ops_stack.admin}/metrics") as resp:
+        calls = [line for line in (await resp.text()).splitlines() if line.startswith("api2shim_api2_calls_total{")]
+    assert calls == ['api2shim_api2_calls_total{function="Email::addpop",mode="translate",outcome="invalid"} 1.0']
+
+
 async def test_in_flight_gauge_counts_a_request_being_handled(ops_stack):
     ops_stack.state.faults.add("/execute/Ftp/passwd", "delay:0.4", times=1)
     query = "cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&cpanel_jsonapi_apiversion=2&user=user&pass=x"

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shim.translation.arguments import TransformError
+from shim.translation.envelopes import INVALID_USER_REASON
 from shim.translation.mapping import load_table
 from shim.translation.recognise import (
     LegacyCall,
@@ -84,17 +85,48 @@ def test_translating_with_every_entry_gives_an_api2_document_or_a_clean_refusal(
     except UpstreamAnswerError:
         return
     body = document["cpanelresult"]
-    assert (body["module"], body["func"]) == key
-    assert isinstance(body.get("data", []), list)
+    assert (body["module"], body["func"], body["apiversion"]) == (*key, 2)
+    assert isinstance(body["data"], list)  # present: clients iterate over it
+    if str(status) == "1":
+        assert body["event"] == {"result": 1} and "error" not in body
+    elif entry.output.on_failure == "died":
+        assert body["event"] == {"result": 0, "reason": body["error"]}
+    else:  # the function ran and failed: event.result stays 1, the reason in `error` when the entry says so
+        assert body["event"] == {"result": 1}
+        assert ("error" in body) == entry.output.failure_error
+
+
+# WHM API 1 answers as uapi_cpanel sends them (a third of the examples), near misses (any
+# `result`, any `reason`, `data` with or without its `uapi` result) and any JSON at all.
+whm_reasons = st.one_of(st.none(), text)
+whm_answers = st.one_of(
+    st.fixed_dictionaries({
+        "metadata": st.fixed_dictionaries({"result": st.sampled_from([1, "1", 0, "0"])}, optional={"reason": whm_reasons}),
+        "data": st.fixed_dictionaries({"uapi": st.one_of(st.dictionaries(text, json_values, max_size=4), json_values)})}),
+    st.fixed_dictionaries(
+        {"metadata": st.one_of(st.fixed_dictionaries({}, optional={
+            "result": st.sampled_from([1, "1", 0, "0", None, True, "yes"]), "reason": whm_reasons}), json_values)},
+        optional={"data": st.one_of(st.fixed_dictionaries({"uapi": json_values}), json_values)}),
+    json_values)
 
 
 @SETTINGS
-@given(document=json_values)
+@given(document=whm_answers)
 def test_any_json_from_whm_is_unwrapped_or_refused_cleanly(document):
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    data = document.get("data") if isinstance(document, dict) else None
+    ran = isinstance(metadata, dict) and str(metadata.get("result")) == "1"
+    usable = isinstance(metadata, dict) and (not ran or isinstance(data, dict) and isinstance(data.get("uapi"), dict))
     try:
-        unwrap_whm(document)
-    except UpstreamAnswerError:
-        pass
+        uapi, reason = unwrap_whm(document)
+    except UpstreamAnswerError as exc:
+        assert not usable and str(exc)  # refused, with a reason, only what is no usable WHM answer
+        return
+    assert usable
+    if ran:  # WHM ran the call: its UAPI result, as sent
+        assert (uapi, reason) == (data["uapi"], None)
+    else:  # WHM refused it (unknown or foreign account): its reason, or cPanel's text when it gave none
+        assert (uapi, reason) == (None, str(metadata["reason"]) if metadata.get("reason") else INVALID_USER_REASON)
 
 
 # --- the whole shim, over raw sockets -------------------------------------------------

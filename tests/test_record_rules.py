@@ -59,6 +59,24 @@ def test_converters():
     assert (fields.one_based(0), fields.one_based("x"), fields.one_based(True)) == (1, "x", True)
 
 
+def test_the_where_value_is_what_picks_the_record(tmp_path):
+    entry = load(tmp_path, """    lookup: {uapi: R::read, where: {record_type: SOA}, take: serial, to: serial, missing: m}
+    output: {shape: status}
+""")
+    # Every record has the field taken; only `where` tells the SOA from the records before and after it.
+    zone = ok([{"record_type": "NS", "serial": "ns"}, {"record_type": "SOA", "serial": "2024042301"},
+               {"record_type": "A", "serial": "a"}])
+    assert lookup_value(entry.lookup, zone, {}) == "2024042301"
+    assert lookup_value(entry.lookup, ok([{"record_type": "NS", "serial": "ns"}]), {}) is None
+
+
+def test_a_zero_or_negative_timeout_in_an_entry_is_refused(tmp_path):
+    for value in ("0", "-1", "true", "x"):
+        assert load_errors(tmp_path, f"    timeout: {value}\n    output: {{shape: status}}\n") == [
+            "6: Z::f: timeout must be a positive number of seconds"]
+    assert load(tmp_path, "    timeout: 0.5\n    output: {shape: status}\n").timeout == 0.5
+
+
 def test_lookup_by_fixed_values_with_read_args_path_and_convert(tmp_path):
     entry = load(tmp_path, """    lookup:
       uapi: R::read

@@ -182,12 +182,48 @@ async def test_a_streamed_body_goes_chunked_or_with_its_length(origin):
     assert [body for _, _, body in upstream.seen] == [b"abcdefgh", b"abcdefgh"]
 
 
-async def test_an_empty_post_announces_its_empty_body(origin):
+async def test_the_only_slot_comes_back_after_every_kind_of_failure(origin, unused_tcp_port):
     upstream, url = origin
-    pool = make_pool(url)
-    exchange = await pool.request("POST", "/empty", [])
-    assert await exchange.read() == b"POST /empty 0"
+    # One connection and a short wait for it: a slot a failure kept would time the next request out.
+    pool = make_pool(url, limit=1, connect_timeout=0.5, read_timeout=0.3)
+
+    async def failing_body():
+        yield b"a"
+        raise RuntimeError("the client's upload broke off")
+
+    async def cancelled():
+        waiting = asyncio.create_task(pool.request("GET", "/hang", []))
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        await waiting
+
+    async def closed_unread():
+        exchange = await pool.request("GET", "/big", [])
+        exchange.close()
+
+    failures = {
+        "broken": (lambda: get(pool, "/drop"), UpstreamError),
+        "read timeout": (lambda: get(pool, "/hang"), UpstreamError),
+        "line break in a header": (lambda: pool.request("GET", "/x", [("X-Value", "a\r\nX-Injected: 1")]), ValueError),
+        "upload source failed": (lambda: pool.request("PUT", "/up", [], failing_body()), RuntimeError),
+        "cancelled": (cancelled, asyncio.CancelledError),
+        "answer closed unread": (closed_unread, None),
+    }
+    for name, (failure, raised) in failures.items():
+        if raised is None:
+            await failure()
+        else:
+            with pytest.raises(raised):
+                await failure()
+        assert await get(pool, f"/after?{name.replace(' ', '-')}") == (200, f"GET /after?{name.replace(' ', '-')} 0".encode())
     await pool.close()
+    # A connection that could not be made gives its slot back too: the second try fails the same way.
+    refused = make_pool(f"http://127.0.0.1:{unused_tcp_port}", limit=1, connect_timeout=0.5)
+    for _ in range(2):
+        with pytest.raises(UpstreamError) as failed:
+            await get(refused, "/")
+        assert failed.value.kind == "connect"
+    await refused.close()
 
 
 def test_only_http_origins_and_room_for_a_connection_are_accepted():
