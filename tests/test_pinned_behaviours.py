@@ -8,7 +8,7 @@ import ipaddress
 
 import aiohttp
 import pytest
-from conftest import ROOT_AUTH
+from conftest import ROOT_AUTH, raw_exchange, start_stack
 
 from shim.config import ConfigError, load_config
 from shim.inbound.guard import client_allowed
@@ -57,6 +57,21 @@ def test_a_zero_timeout_is_refused_in_the_config(tmp_path):
         load_config(path)
     assert raised.value.errors == [f"{path}:4: connect_timeout must be a positive number of seconds, not 0",
                                    f"{path}:3: read_timeout must be a positive number of seconds, not 0"]
+
+
+def test_the_client_facing_defaults_are_the_documented_ones(tmp_path):
+    """docs/security.md gives each figure its reason; a config that names none of them gets them all."""
+    path = tmp_path / "shim.yaml"
+    path.write_text("whm: {listen: '127.0.0.1:1'}\n")
+    config = load_config(path)
+    assert {name: getattr(config, name) for name in (
+        "head_timeout", "keepalive_timeout", "body_timeout", "body_idle_timeout", "read_timeout", "connect_timeout",
+        "max_api_body", "max_head_size", "max_connections_per_client")} == {
+        "head_timeout": 10.0, "keepalive_timeout": 15.0, "body_timeout": 60.0, "body_idle_timeout": 15.0,
+        "read_timeout": 300.0, "connect_timeout": 10.0, "max_api_body": 256 * 1024, "max_head_size": 128 * 1024,
+        "max_connections_per_client": 128}
+    limits = config.http_limits()
+    assert (limits.keepalive_timeout, limits.head_timeout) == (15.0, 10.0)  # what the listener is given
 
 
 async def _recording_origin(heads: list[bytes]):
@@ -114,3 +129,17 @@ async def test_proxy_authorization_is_never_forwarded_and_connect_is_refused(sta
     writer.close()
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert not stack.state.requests_to("/json-api/version")[1:]
+
+
+async def test_a_413_for_a_declared_body_closes_even_when_the_whole_body_came():
+    """Without the close, aiohttp reads the refused body to its end and serves what follows it."""
+    state, config, listeners = await start_stack({"max_api_body": 300})
+    try:
+        pipelined = b"GET /json-api/version?api.version=1 HTTP/1.1\r\nHost: h\r\nAuthorization: whm root:x\r\n\r\n"
+        answer = await raw_exchange(listeners[0].port, b"POST /json-api/cpanel HTTP/1.1\r\nHost: h\r\n"
+                                    b"Content-Length: 301\r\n\r\n" + b"a" * 301 + pipelined)
+        assert answer.startswith(b"HTTP/1.1 413 ") and answer.count(b"HTTP/1.1 ") == 1
+        assert state.requests_to("/json-api/version") == []
+    finally:
+        for listener in listeners:
+            await listener.close()
