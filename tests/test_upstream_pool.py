@@ -216,6 +216,11 @@ async def test_the_only_slot_comes_back_after_every_kind_of_failure(origin, unus
             with pytest.raises(raised):
                 await failure()
         assert await get(pool, f"/after?{name.replace(' ', '-')}") == (200, f"GET /after?{name.replace(' ', '-')} 0".encode())
+    # No failure gave back more than it took: the limit still holds.
+    calls = [asyncio.create_task(get(pool, "/slow")) for _ in range(3)]
+    await asyncio.sleep(0.1)
+    upstream.release.set()
+    assert await asyncio.gather(*calls) == [(200, b"GET /slow 0")] * 3 and upstream.most_in_flight == 1
     await pool.close()
     # A connection that could not be made gives its slot back too: the second try fails the same way.
     refused = make_pool(f"http://127.0.0.1:{unused_tcp_port}", limit=1, connect_timeout=0.5)
@@ -265,3 +270,120 @@ async def test_bytes_an_idle_connection_receives_never_pass_for_the_next_answer(
     await pool.close()
     server.close()
     await server.wait_closed()
+
+
+async def _scripted_origin(answers: list[bytes], heads: list[bytes], closed: asyncio.Event | None = None):
+    """A raw origin: each connection reads one request head, sends the next answer as given and
+    closes; with `closed`, it keeps the connection open and sets `closed` when the client closes it."""
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            heads.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(answers.pop(0))
+            await writer.drain()
+            if closed is not None and await reader.read() == b"":
+                closed.set()
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+async def test_what_the_origin_sees_and_what_comes_back_byte_for_byte():
+    heads: list[bytes] = []
+    gzipped = __import__("gzip").compress(b"hello")
+    server, url = await _scripted_origin([
+        b"HTTP/1.1 299 Custom Reason\r\nConnection: close\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n%s" % (len(gzipped), gzipped),
+        b"HTTP/1.1 200 OK\r\n\r\nuntil the close",  # neither length nor chunks: the body ends at the close
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n",
+    ], heads)
+    pool = make_pool(url + "/base/", limit=1)
+    try:
+        exchange = await pool.request("GET", "/x?a=1", [("X-One", "1"), ("X-Two", "caf\udce9")])
+        assert (exchange.status, exchange.reason, await exchange.read()) == (299, "Custom Reason", gzipped)
+        assert heads[0] == (b"GET /base/x?a=1 HTTP/1.1\r\nHost: %s\r\nX-One: 1\r\nX-Two: caf\xe9\r\n\r\n"
+                            % url.removeprefix("http://").encode())
+        exchange = await pool.request("GET", "/eof", [])
+        assert await exchange.read() == b"until the close"
+        exchange = await pool.request("POST", "/interim", [], b"a=1")
+        assert (exchange.status, await exchange.read()) == (200, b"ok")  # interim answers skipped
+        exchange = await pool.request("GET", "/upgrade", [])
+        assert exchange.status == 101  # 101 is final, never skipped as interim
+        exchange.close()
+        with pytest.raises(ValueError) as broken:
+            await pool.request("GET", "/x", [("X", "a\nb")])
+        assert str(broken.value) == "a header holds a line break"
+    finally:
+        await pool.close()
+        server.close()
+
+
+async def test_a_head_answer_has_no_body_and_a_read_body_comes_whole(origin):
+    upstream, url = origin
+    pool = make_pool(url, limit=1, read_timeout=1.0)
+    exchange = await pool.request("HEAD", "/big", [])
+    assert (exchange.status, await exchange.read()) == (200, b"")  # not waited for: HEAD has no body
+    assert await get(pool, "/big") == (200, b"x" * 200_000)
+    await pool.close()
+    assert len(upstream.ports()) == 1
+
+
+async def test_a_streamed_body_of_known_length_is_sent_with_it_not_chunked():
+    heads: list[bytes] = []
+    server, url = await _scripted_origin([b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"] * 2, heads)
+    pool = make_pool(url, limit=1)
+
+    async def pieces():
+        yield b"abc"
+
+    try:
+        for length in (3, None):
+            exchange = await pool.request("PUT", "/up", [], pieces(), content_length=length)
+            exchange.close()
+        assert b"\r\nContent-Length: 3\r\n" in heads[0] and b"Transfer-Encoding" not in heads[0]
+        assert b"\r\nTransfer-Encoding: chunked\r\n" in heads[1] and b"Content-Length" not in heads[1]
+    finally:
+        await pool.close()
+        server.close()
+
+
+async def test_a_connection_in_use_when_the_pool_closes_is_closed_once_its_answer_is_read():
+    closed = asyncio.Event()
+    server, url = await _scripted_origin([b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"], [], closed)
+    pool = make_pool(url, limit=1)
+    try:
+        exchange = await pool.request("GET", "/x", [])
+        await pool.close()
+        assert await exchange.read() == b"ok"
+        await asyncio.wait_for(closed.wait(), 2)  # not kept idle in a closed pool
+        with pytest.raises(UpstreamError) as refused:
+            await pool.request("GET", "/y", [])
+        assert refused.value.kind == "connect"
+    finally:
+        server.close()
+
+
+async def test_room_given_to_a_waiter_that_is_cancelled_passes_to_the_next(origin):
+    upstream, url = origin
+    pool = make_pool(url, limit=1, connect_timeout=1.0)
+    holder = await pool.request("GET", "/first", [])
+    first = asyncio.create_task(get(pool, "/a"))
+    second = asyncio.create_task(get(pool, "/b"))
+    await asyncio.sleep(0.05)
+    await holder.read()  # gives the room to the first waiter...
+    first.cancel()  # ...which is cancelled before it can use it
+    assert await second == (200, b"GET /b 0")
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await pool.close()
+
+
+def test_https_origins_get_a_verifying_context_and_http_none():
+    import ssl
+    given = ssl.create_default_context()
+    secure = UpstreamPool("https://cpanel.example:2087", limit=1, connect_timeout=1, read_timeout=1)
+    assert secure.ssl_context is not None and secure.ssl_context.verify_mode == ssl.CERT_REQUIRED
+    assert (secure.host, secure.port, secure.host_header) == ("cpanel.example", 2087, "cpanel.example:2087")
+    assert UpstreamPool("https://h", ssl_context=given, limit=1, connect_timeout=1, read_timeout=1).ssl_context is given
+    assert UpstreamPool("http://h", ssl_context=given, limit=1, connect_timeout=1, read_timeout=1).ssl_context is None
