@@ -73,6 +73,8 @@ def test_the_pieces_agree(tmp_path):
     ca.cert_pem.write_to_path(str(etc / "tls" / "whm-ca.pem"))
     cert.cert_chain_pems[0].write_to_path(str(etc / "tls" / "tls.crt"))
     cert.private_key_pem.write_to_path(str(etc / "tls" / "tls.key"))
+    (etc / "admin").mkdir()
+    (etc / "admin" / "token").write_text("a-long-random-token\n")
     (etc / "mappings").mkdir()
     for name, content in mappings_configmap()["data"].items():
         (etc / "mappings" / name).write_text(content)
@@ -80,6 +82,12 @@ def test_the_pieces_agree(tmp_path):
     config = load_config(etc / "config.yaml")
     assert [(s.name, s.listen_port) for s in config.services] == [("whm", 2087), ("cpanel", 2083)]
     assert load_table(list(config.mappings)).entries
+    # The admin token comes from a Secret mounted where the config looks for it (finding 10).
+    assert config.admin_settings.token == "a-long-random-token"
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+    token_file = yaml.safe_load(text)["admin"]["token_file"]
+    assert secrets["admin-token"] == "api2shim-admin" and token_file == mounts["admin-token"] + "/token"
     # the drain fits in the grace period, after the preStop pause
     pre_stop = int(container["lifecycle"]["preStop"]["exec"]["command"][1])
     assert pre_stop + config.shutdown_timeout < pod["terminationGracePeriodSeconds"]
