@@ -1,7 +1,7 @@
 """A translated call timed under hostile background load (issue 13's attacks).
 
-    python -m bench.hostile            # the full-size attacks (a minute or so)
-    python -m bench.hostile --small    # the counts tests/test_attacks.py uses
+    python -m bench hostile            # the full-size attacks (a minute or so); also python -m bench.hostile
+    python -m bench hostile --small    # the counts tests/test_attacks.py uses
 
 Starts the embedded fake WHM in this process and `python -m shim serve` (default settings)
 as a child, then, one attack at a time, keeps the attack running while a billing-style
@@ -228,11 +228,11 @@ async def run_all(counts: dict[str, int], seconds: float, only: tuple[str, ...] 
         await upstream.close()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.hostile", description=__doc__.split("\n\n")[0])
+def main(argv: list[str] | None = None, prog: str = "python -m bench.hostile") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", action="store_true", help="the attack suite's scaled-down counts")
     parser.add_argument("--seconds", type=float, default=5.0, help="legitimate calls per attack, seconds")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     results = asyncio.run(run_all(SMALL if args.small else FULL, args.seconds))
     print(f"{'attack':18} {'count':>5} {'calls':>5} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
           f"{'peak RSS MB':>11}")

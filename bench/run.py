@@ -322,9 +322,11 @@ def run(options: Options, log=print) -> RunData:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("what", nargs="?", choices=("all", "micro", "report", "shadow"), default="all",
+    parser.add_argument("what", nargs="?", choices=("all", "micro", "report", "shadow", "hostile"), default="all",
                         help="all: the whole run; micro: translation CPU only; report: re-render OUT/latest.md from "
-                             "latest.json; shadow: the native answer's latency with shadow mode off and on")
+                             "latest.json; shadow: the native answer's latency with shadow mode off and on; hostile: "
+                             "a translated call's latency under each of issue 13's attacks (its own options: "
+                             "python -m bench hostile --help; about a minute, so never part of all)")
     parser.add_argument("--rounds", type=int, default=Options.rounds)
     parser.add_argument("--duration", type=float, default=Options.duration, help="seconds per measurement")
     parser.add_argument("--connections", default=",".join(map(str, DEFAULT_CONNECTIONS)), help="e.g. 1,32,64")
@@ -380,6 +382,11 @@ def _shadow(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["hostile"]:
+        from . import hostile
+
+        return hostile.main(argv[1:], prog="python -m bench hostile")
     args = _parser().parse_args(argv)
     if args.what == "micro":
         for result in micro.run_micro(args.micro_repeats, args.micro_seconds):

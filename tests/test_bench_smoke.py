@@ -54,3 +54,10 @@ def test_bench_command_runs_and_writes_json(tmp_path: Path) -> None:
     targets = [t["target"].split(" ")[0] for t in report["analysis"]["targets"]]
     assert targets == ["translated", "plain-copy", "reshaped", "pass-through", "latency", "reshaped", "mixed,", "RSS"]
     assert "| shim | 1 |" in (tmp_path / "latest.md").read_text()
+
+
+def test_the_hostile_scenario_is_reached_from_python_m_bench() -> None:
+    done = subprocess.run([sys.executable, "-m", "bench", "hostile", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: python -m bench hostile [-h] [--small] [--seconds SECONDS]")
