@@ -15,32 +15,12 @@ passed through while the upstream serves it).
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from shim.translation.perlvalues import perl_number
 from shim.translation.recipe import NativeOnly, RecipeCall
 
-# Perl's reading of a string as a number: leading white space, a sign, then a decimal number
-# with an optional exponent, or Inf / Infinity / NaN; whatever follows is ignored; no number is 0.
-# (ASCII digits only: Perl reads no other digit as a number.)
-_PERL_NUMBER = re.compile(r"[ \t\n\r\f\v]*([+-]?)(?:(infinity|inf|nan)|([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)",
-                          re.IGNORECASE)
 _IV_LIMIT = 2 ** 63
-
-
-def perl_number(text: str) -> int | float:
-    """The numeric value Perl gives `text` (an exact int for a plain whole number)."""
-    match = _PERL_NUMBER.match(text)
-    if match is None:
-        return 0
-    sign, special, digits, exponent = match.groups()
-    if special:
-        value = math.nan if special.lower() == "nan" else math.inf
-        return -value if sign == "-" else value
-    if exponent is None and "." not in digits:
-        whole = int(digits)
-        return -whole if sign == "-" else whole
-    return float(f"{sign}{digits}{exponent or ''}")
 
 
 def perl_int(text: str) -> int:

@@ -9,7 +9,8 @@ timeouts and error handling; or the cpapi2 command's). Pure like the rest of `tr
 the sender is injected, nothing here opens a socket.
 
 Outcomes:
-  * rows returned                    → `{"data": rows, "event": {"result": 1}}`;
+  * rows returned                    → `{"data": rows, "event": {"result": 1}}`, after API 2's
+    own api2_columns / filter / sort / paginate arguments (translation/api2meta);
   * `Api2Failure(error, data)` raised → the same plus `"error"` (the function set its error
     and returned `data`, [] unless given: API 2's usual failure);
   * `Api2Died(reason)` raised        → `event.result` 0 with the reason (the function died);
@@ -26,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
-from shim.translation import envelopes
+from shim.translation import api2meta, envelopes
 from shim.translation.recognise import LegacyCall
 from shim.translation.translate import UapiCall, UpstreamAnswerError
 
@@ -165,9 +166,12 @@ async def run_recipe(function: Callable[..., Any], kind: str, call: LegacyCall, 
     try:
         rows = function(recipe_call) if local else await function(recipe_call)
     except Api2Failure as failure:
-        return envelopes.function_failure(module, func, failure.data, failure.error)
+        # API 2 reshaped a failing function's rows too (only a function that died had none).
+        data, extra = api2meta.reshape(failure.data, call.args)
+        return envelopes.success(module, func, data, error=failure.error, **extra)
     except Api2Died as died:
         return envelopes.call_failed(module, func, died.reason)
     if not isinstance(rows, list):
         raise TypeError(f"{module}::{func}: a recipe returns the API 2 data rows as a list, not {type(rows).__name__}")
-    return envelopes.success(module, func, rows)
+    rows, extra = api2meta.reshape(rows, call.args)
+    return envelopes.success(module, func, rows, **extra)
