@@ -5,6 +5,7 @@ import logging
 import pytest
 from api2calls import Api2Calls
 
+from shim.fakecpanel.modules.fileman import Node, file_tree
 from shim.fakecpanel.modules.mysql import MYSQL_DOWN, mysql_data
 from shim.fakecpanel.modules.variables import server_settings
 
@@ -233,3 +234,15 @@ async def test_getmysqlprivileges_follows_the_server_version(stack):
     assert await calls.cpanel("getmysqlprivileges") == (200, {"cpanelresult": {
         "apiversion": 2, "func": "getmysqlprivileges", "module": "MysqlFE", "data": [],
         "event": {"result": 0, "reason": reason}, "error": reason}})
+
+
+async def test_has_mycnf_for_cpuser_reads_the_file_with_fileman(stack):
+    calls = Api2Calls(stack, "MysqlFE")
+    tree = file_tree(stack.state.accounts["user"])
+    no, yes = calls.ok("has_mycnf_for_cpuser", [{"has_mycnf_for_cpuser": 0}]), calls.ok(
+        "has_mycnf_for_cpuser", [{"has_mycnf_for_cpuser": 1}])
+    assert await calls.cpanel("has_mycnf_for_cpuser") == (200, no)  # no ~/.my.cnf
+    tree.nodes["/home/user/.my.cnf"] = Node("file", "[client]\n# user=nobody\nuser = other\r\npass=\"x\"\nuser = 'user' \n")
+    assert await calls.whm("has_mycnf_for_cpuser") == (200, yes)  # the last `user` wins, quotes dropped
+    tree.nodes["/home/user/.my.cnf"].content = "[client]\n user=user\nuser=\n"
+    assert await calls.cpanel("has_mycnf_for_cpuser") == (200, no)  # " user" is another name; "" is no user

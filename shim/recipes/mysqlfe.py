@@ -105,3 +105,33 @@ async def getmysqlprivileges(call: RecipeCall) -> list[Any]:
     if (major, minor, patch) >= (5, 1, 6):
         privileges += _GRANTABLE_SINCE_5_1_6
     return sorted(privileges)
+
+
+_MYCNF_COMMENT = re.compile(r"^\s*[#;]")
+_MYCNF_QUOTES = re.compile(r"\A\s*[\"']|[\"']\s*\Z")
+
+
+async def has_mycnf_for_cpuser(call: RecipeCall) -> list[Any]:
+    """[{has_mycnf_for_cpuser: 1|0}]: whether ~/.my.cnf names the account itself as `user`
+    (cPanel 11.120 Cpanel/MysqlUtils/MyCnf/Basic.pm). cPanel read the file as `name = value`
+    lines (comments `#`/`;` and empty lines skipped, names not trimmed, the last one winning)
+    and dropped one pair of quotes around the value; a missing file or an empty value is 0.
+    Here the file is read with UAPI Fileman (list_files, then get_file_content)."""
+    info = await call.uapi_data("Variables", "get_user_information", {"name": "home"}, died=True) or {}
+    home = str(info.get("home", "")).rstrip("/") if isinstance(info, dict) else ""
+    listing = await call.uapi_data("Fileman", "list_files", {
+        "dir": home, "show_hidden": 1, "only_these_files": ".my.cnf"}, died=True) or {}
+    files = listing.get("files") if isinstance(listing, dict) else None
+    user = None
+    if any(isinstance(f, dict) and f.get("file") == ".my.cnf" for f in files or []):
+        read = await call.uapi_data("Fileman", "get_file_content", {"dir": home, "file": ".my.cnf"}, died=True)
+        content = str(read.get("content") or "") if isinstance(read, dict) else ""
+        settings: dict[str, str | None] = {}
+        for line in re.split(r"\r?\n", content):
+            if line == "" or _MYCNF_COMMENT.match(line):
+                continue
+            name, *value = re.split(r"\s*=\s*", line, maxsplit=1)
+            settings[name] = value[0] if value else None
+        if settings.get("user"):
+            user = _MYCNF_QUOTES.sub("", settings["user"] or "")
+    return [{"has_mycnf_for_cpuser": 1 if user and user == call.user else 0}]
