@@ -11,6 +11,7 @@ from api2calls import Api2Calls
 from conftest import USER_AUTH
 
 from shim.fakecpanel.modules.emailauth import emailauth_state
+from shim.fakecpanel.modules.fileman import Node, file_tree
 
 MODULE = "Email"
 SECRET = "Mail-Pa55-word"
@@ -474,3 +475,22 @@ async def test_getabsbrowsedir_builds_the_mail_folder_path(stack):
     assert await calls.cpanel("getabsbrowsedir") == (502, {"cpanelresult": {
         "apiversion": 2, "func": "getabsbrowsedir", "module": MODULE, "data": [],
         "event": {"result": 0, "reason": reason}, "error": reason}})
+
+
+async def test_listfilters_reads_the_legacy_filter_file_with_fileman(stack):
+    calls = Api2Calls(stack, "Email")
+    assert await calls.cpanel("listfilters") == (200, calls.ok("listfilters", []))  # no ~/.filter
+    file_tree(stack.state.accounts["user"]).nodes["/home/user/.filter"] = Node("file", (
+        "viagra+++++++/dev/null\n"
+        "\n"
+        "casino\n"
+        "@example.org+++++++/dev/null\n"
+        "+++++++orphan\n"
+        "lottery+++++++spam@example.com+++++++ignored\n"
+        "viagra+++++++/dev/null\n"
+        "pills+++++++\n"))
+    assert await calls.whm("listfilters") == (200, calls.ok("listfilters", [
+        {"filter": "casino", "dest": "/dev/null", "nicedest": "Discard"},
+        {"filter": "pills", "dest": "/dev/null", "nicedest": "Discard"},
+        {"filter": "viagra", "dest": "/dev/null", "nicedest": "Discard"},
+        {"filter": "lottery", "dest": "spam@example.com", "nicedest": "spam@example.com"}]))

@@ -26,6 +26,7 @@ import ipaddress
 import re
 from typing import Any
 
+from shim.recipes._files import file_text
 from shim.translation.recipe import Api2Died, RecipeCall
 
 _DENY = re.compile(r"^\s*deny\s+from\s+(\S+)", re.IGNORECASE)
@@ -34,14 +35,7 @@ _HEX_GROUP = re.compile(r"[0-9a-fA-F]{1,4}\Z")
 
 
 async def listdenyips(call: RecipeCall) -> list[Any]:
-    listing = await call.uapi_data("Fileman", "list_files", {
-        "dir": "public_html", "show_hidden": 1, "only_these_files": ".htaccess"}, died=True) or {}
-    files = listing.get("files") if isinstance(listing, dict) else None
-    if not any(isinstance(f, dict) and f.get("file") == ".htaccess" for f in files or []):
-        return []
-    read = await call.uapi_data("Fileman", "get_file_content", {"dir": "public_html", "file": ".htaccess"}, died=True)
-    content = str(read.get("content") or "") if isinstance(read, dict) else ""
-    return denied(content)
+    return denied(await file_text(call, "public_html", ".htaccess") or "")
 
 
 def denied(content: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ checkmaindiscard: [{status: 1}] when every domain's default address discards mai
 (`:fail:`, `:blackhole:` or `/dev/null` in it), else [{status: 0}];
 listpopswithimage: listpops without the main account, then one more record for the main
 account whose `login` is the interface's image tag (theme-dependent path) and `email` the
-cPanel user name; set_email_signing and getabsbrowsedir: below.
+cPanel user name; set_email_signing, getabsbrowsedir and listfilters: below.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shim.recipes._files import home_file_text
 from shim.translation.recipe import Api2Failure, RecipeCall
 
 _DISCARDS = re.compile(r"/dev/null|:fail:|:blackhole:")
@@ -120,3 +121,26 @@ async def getabsbrowsedir(call: RecipeCall) -> list[Any]:
     info = await call.uapi_data("Variables", "get_user_information", {"name": "home"})
     home = str(info.get("home", "")) if isinstance(info, dict) else ""
     return [{"absdir": mail_dir(home, call.arg("dir"), call.arg("account"))}]
+
+
+_SEVEN_PLUSES = re.compile(r"\+{7}")
+
+
+async def listfilters(call: RecipeCall) -> list[Any]:
+    """The legacy ~/.filter file (cPanel 11.120 Cpanel/Email.pm): each non-empty line is
+    `<filter>+++++++<destination>` (no destination: /dev/null); one row {filter, dest, nicedest}
+    per distinct pair, sorted by destination then filter, leaving out empty filters and those
+    starting with "@"; nicedest is "Discard" for /dev/null, else the destination. A missing
+    file gives no rows. Read here with UAPI Fileman."""
+    content = await home_file_text(call, ".filter") or ""
+    pairs: set[tuple[str, str]] = set()
+    for line in content.split("\n"):
+        if line == "":
+            continue
+        fields = _SEVEN_PLUSES.split(line)
+        while len(fields) > 1 and fields[-1] == "":  # Perl's split drops trailing empty fields
+            fields.pop()
+        dest = fields[1] if len(fields) > 1 and fields[1] != "" else "/dev/null"
+        pairs.add((dest, fields[0]))
+    return [{"filter": rule, "dest": dest, "nicedest": "Discard" if dest == "/dev/null" else dest}
+            for dest, rule in sorted(pairs) if rule != "" and not rule.startswith("@")]

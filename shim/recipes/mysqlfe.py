@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shim.recipes._files import home_file_text
 from shim.translation.recipe import Api2Died, RecipeCall
 
 
@@ -117,15 +118,9 @@ async def has_mycnf_for_cpuser(call: RecipeCall) -> list[Any]:
     lines (comments `#`/`;` and empty lines skipped, names not trimmed, the last one winning)
     and dropped one pair of quotes around the value; a missing file or an empty value is 0.
     Here the file is read with UAPI Fileman (list_files, then get_file_content)."""
-    info = await call.uapi_data("Variables", "get_user_information", {"name": "home"}, died=True) or {}
-    home = str(info.get("home", "")).rstrip("/") if isinstance(info, dict) else ""
-    listing = await call.uapi_data("Fileman", "list_files", {
-        "dir": home, "show_hidden": 1, "only_these_files": ".my.cnf"}, died=True) or {}
-    files = listing.get("files") if isinstance(listing, dict) else None
+    content = await home_file_text(call, ".my.cnf")
     user = None
-    if any(isinstance(f, dict) and f.get("file") == ".my.cnf" for f in files or []):
-        read = await call.uapi_data("Fileman", "get_file_content", {"dir": home, "file": ".my.cnf"}, died=True)
-        content = str(read.get("content") or "") if isinstance(read, dict) else ""
+    if content is not None:
         settings: dict[str, str | None] = {}
         for line in re.split(r"\r?\n", content):
             if line == "" or _MYCNF_COMMENT.match(line):
