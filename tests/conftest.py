@@ -57,6 +57,12 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
     return subprocess.CompletedProcess([sys.executable, "-m", "shim", *args], code or 0, out.getvalue(), err.getvalue())
 
 
+def pytest_collection_modifyitems(items):
+    # Serial tests first (the sort is stable): under xdist they then start while the other
+    # worker is on its first test, not waiting for whatever long test it is in the middle of.
+    items.sort(key=lambda item: item.get_closest_marker("serial") is None)
+
+
 @pytest.fixture(autouse=True)
 def _alone_when_serial(request, tmp_path_factory):
     """Under pytest-xdist (`./dev test` runs the suite on every core), a test marked `serial`
