@@ -4,6 +4,8 @@
 import pytest
 from api2calls import Api2Calls, stack_for_upstream
 
+# cPanel 11.120's confirmation: the park step's (Cpanel/AddonDomain.pm → Cpanel/ParkAdmin.pm).
+PARKED = "Domain was successfully parked."
 SHOP = {"basedir": "public_html/shop", "dir": "/home/user/public_html/shop", "domain": "shop.test",
         "domainkey": "shop_example.com", "fullsubdomain": "shop.example.com", "reldir": "home:public_html/shop",
         "rootdomain": "example.com", "status": "not redirected", "subdomain": "shop", "web_subdomain_aliases": ["www"]}
@@ -13,7 +15,7 @@ async def test_addaddondomain_creates_and_lists_then_refuses_a_duplicate(stack):
     calls = Api2Calls(stack, "AddonDomain")
     got = await calls.whm("addaddondomain", newdomain="new.test", subdomain="new", dir="public_html/new",
                           disallowdot="yes", ftp_is_optional="1", do_ssl_setup="0")
-    assert got == (200, calls.status_ok("addaddondomain"))
+    assert got == (200, calls.ok("addaddondomain", [{"result": 1, "reason": PARKED}]))
     # yes/no became 1/0; the two API 2-only switches stayed behind.
     assert calls.last_uapi() == ("AddonDomain", "addaddondomain", {
         "newdomain": ["new.test"], "subdomain": ["new"], "dir": ["public_html/new"], "disallowdot": ["1"]})
@@ -58,7 +60,7 @@ async def test_version_gate_on_both_sides(version, path):
         calls = Api2Calls(stack, "AddonDomain")
         assert await calls.whm("listaddondomains") == (200, calls.ok("listaddondomains", [SHOP]))
         assert await calls.whm("addaddondomain", newdomain="gate.test", subdomain="gate") == (
-            200, calls.status_ok("addaddondomain"))
+            200, calls.ok("addaddondomain", [{"result": 1, "reason": PARKED}]))
         failed = await calls.whm("addaddondomain", newdomain="gate.test", subdomain="gate")
         assert failed == (200, calls.failed("addaddondomain", "The domain “gate.test” already exists on this account."))
         seen = stack.state.requests[-1]

@@ -189,16 +189,23 @@ def flag(value: str | None) -> bool:
 # actions as one {result, reason} row, so pass-through is testable end to end.
 
 
-def _native(ctx: UapiContext, args: Args, *, module: str, func: str, records: bool) -> Api2Outcome:
+def _native(ctx: UapiContext, args: Args, *, module: str, func: str, records: bool, reason: str) -> Api2Outcome:
     outcome = ctx.call(module, func, args)
     error = "\n".join(outcome.errors or []) if not outcome.status else None
     if records:
         return Api2Outcome(outcome.data if error is None else [], error=error)
-    row = {"result": 1, "reason": "OK"} if error is None else {"result": 0, "reason": error}
+    row = {"result": 1, "reason": reason} if error is None else {"result": 0, "reason": error}
     return Api2Outcome([row], error=error)
+
+
+# cPanel 11.120's confirmation on success (Cpanel/ParkAdmin.pm), where API 2 gave one.
+PARKED = "Domain was successfully parked."
+_SUCCESS_REASONS = {("Park", "park"): PARKED, ("AddonDomain", "addaddondomain"): PARKED}
 
 
 def register_native(module: str, functions: dict[str, tuple[str, str, bool]]) -> None:
     """API 2 name -> (UAPI module, UAPI function, answers records?)."""
     for api2_name, (uapi_module, uapi_func, records) in functions.items():
-        api2_function(module, api2_name)(partial(_native, module=uapi_module, func=uapi_func, records=records))
+        reason = _SUCCESS_REASONS.get((module, api2_name), "OK")
+        api2_function(module, api2_name)(partial(_native, module=uapi_module, func=uapi_func, records=records,
+                                                 reason=reason))
