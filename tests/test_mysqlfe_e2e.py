@@ -107,7 +107,6 @@ async def test_authorizehost_listhosts_deauthorizehost(stack):
     assert await api2_whm(stack, "listhosts") == (200, ok("listhosts", [
         {"host": "198.51.100.%", "uri_host": "198.51.100.%25"},
         {"host": "203.0.113.0/24", "uri_host": "203.0.113.0%2F24"},
-        {"host": "localhost", "uri_host": "localhost"},
     ]))
     assert await api2_whm(stack, "authorizehost", host="bad host!") == (
         200, died("authorizehost", "“bad host!” is not a valid MySQL host."))
@@ -139,7 +138,7 @@ async def test_list_functions(stack, func, expected):
 
 @pytest.mark.parametrize("func, uapi_func", [
     ("listdbs", "list_databases"), ("listdbsbackup", "list_databases"), ("getalldbsinfo", "list_databases"),
-    ("listusers", "list_users"), ("getalldbusersanddbs", "list_users"), ("listhosts", "get_host_notes"),
+    ("listusers", "list_users"), ("getalldbusersanddbs", "list_users"),
 ])
 async def test_list_functions_die_when_uapi_fails(stack, func, uapi_func):
     mysql_data(stack.state.accounts["user"]).running = False
@@ -180,14 +179,20 @@ async def test_recipe_lists_die_when_uapi_fails(stack, func):
     assert await api2_cpanel(stack, func, db="user_wp", dbuser="user_wpuser") == (200, died(func, MYSQL_DOWN))
 
 
-async def test_gethosts_leaves_out_the_hosts_cpanel_hid(stack):
+# cPanel 11.120 (MysqlFE.pm _listhosts) left out localhost, the server's hostname and the
+# primary domain from both lists, and answered a failed read as [] with the error.
+async def test_gethosts_and_listhosts_leave_out_the_hosts_cpanel_hid(stack):
     data = mysql_data(stack.state.accounts["user"])
     data.hosts.update({"server.example.com": "", "example.com": "", "198.51.100.7": "backup"})
     assert await api2_whm(stack, "gethosts") == (200, ok("gethosts", ["198.51.100.7", "203.0.113.0/24"]))
+    assert await api2_whm(stack, "listhosts") == (200, ok("listhosts", [
+        {"host": "198.51.100.7", "uri_host": "198.51.100.7"},
+        {"host": "203.0.113.0/24", "uri_host": "203.0.113.0%2F24"}]))
     data.running = False
-    assert await api2_cpanel(stack, "gethosts") == (200, {"cpanelresult": {
-        "apiversion": 2, "func": "gethosts", "module": MODULE, "event": {"result": 1}, "data": [],
-        "error": MYSQL_DOWN}})
+    for func in ("gethosts", "listhosts"):
+        assert await api2_cpanel(stack, func) == (200, {"cpanelresult": {
+            "apiversion": 2, "func": func, "module": MODULE, "event": {"result": 1}, "data": [],
+            "error": MYSQL_DOWN}})
 
 
 async def test_dbmap_status_is_the_prefix_setting(stack):

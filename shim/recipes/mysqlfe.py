@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from shim.recipes._files import home_file_text
+from shim.translation.fields import uri_escape
 from shim.translation.recipe import Api2Died, RecipeCall
 
 
@@ -47,11 +48,22 @@ async def dbuserexists(call: RecipeCall) -> list[Any]:
 
 
 async def gethosts(call: RecipeCall) -> list[Any]:
-    """The account's remote MySQL hosts as sorted bare names (cPanel 11.120 MysqlFE.pm):
-    every host of the grant list but `localhost`, the server's hostname and the account's
-    primary domain, which API 2 left out. Hosts from Mysql::get_host_notes, the hostname
-    from StatsBar::get_stats, the primary domain from Variables::get_user_information.
-    A failed read is answered with its error and no hosts."""
+    """The account's remote MySQL hosts as sorted bare names (cPanel 11.120 MysqlFE.pm)."""
+    return await _remote_hosts(call)
+
+
+async def listhosts(call: RecipeCall) -> list[Any]:
+    """The same hosts as gethosts, each as {host, uri_host} (uri_host percent-encoded):
+    cPanel 11.120 built both from one host list with the same hosts left out."""
+    return [{"host": host, "uri_host": uri_escape(host)} for host in await _remote_hosts(call)]
+
+
+async def _remote_hosts(call: RecipeCall) -> list[str]:
+    """Every host of the grant list but `localhost`, the server's hostname and the account's
+    primary domain, which API 2 left out, sorted. Hosts from Mysql::get_host_notes, the
+    hostname from StatsBar::get_stats, the primary domain from
+    Variables::get_user_information. A failed read is answered with its error and no
+    hosts (API 2 returned the empty list beside the error; it did not die)."""
     notes = await call.uapi_data("Mysql", "get_host_notes")
     stats = await call.uapi_data("StatsBar", "get_stats", {"display": "hostname"})
     info = await call.uapi_data("Variables", "get_user_information", {"name": "domain"})
