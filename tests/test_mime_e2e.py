@@ -22,8 +22,8 @@ async def test_listmime_kinds(stack):
 
 
 def died(func, reason):
-    """cPanel's wrapper dereferenced UAPI's missing data and died: event.result 0."""
-    return {"cpanelresult": {"apiversion": 2, "func": func, "module": "Mime", "data": [],
+    """cPanel's wrapper dereferenced UAPI's missing data and died: event.result 0, no data."""
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": "Mime",
                              "event": {"result": 0, "reason": reason}, "error": reason}}
 
 

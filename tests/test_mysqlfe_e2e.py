@@ -18,8 +18,16 @@ def ok(func, data):
 
 
 def died(func, reason):
-    return {"cpanelresult": {"apiversion": 2, "func": func, "module": MODULE, "data": [],
+    """The function threw: cPanel 11.120's API 2 runner (Api2/Exec.pm) kept no data."""
+    return {"cpanelresult": {"apiversion": 2, "func": func, "module": MODULE,
                              "event": {"result": 0, "reason": reason}, "error": reason}}
+
+
+def failed_null(func, error):
+    """cPanel 11.120's _simple_api2_db_operation: the error set, undef returned — data [null],
+    event.result 1 (changedbuserpassword, setdbuserprivileges, revokedbuserprivileges)."""
+    return {"cpanelresult": {"apiversion": 2, "func": func, "data": [None], "event": {"result": 1},
+                             "module": MODULE, "error": error}}
 
 
 async def api2_whm(stack, func, **args):
@@ -67,7 +75,7 @@ async def test_changedbuserpassword(stack):
     assert (seen.path, seen.query, seen.form) == ("/execute/Mysql/set_password", {},
                                                   {"user": ["user_wpuser"], "password": [SECRET]})
     assert await api2_cpanel(stack, "changedbuserpassword", dbuser="ghost", password=SECRET) == (
-        200, died("changedbuserpassword", "The user “user_ghost” does not exist."))
+        200, failed_null("changedbuserpassword", "The user “user_ghost” does not exist."))
 
 
 async def test_setdbuserprivileges_then_userdbprivs_and_getdbuserprivileges(stack):
@@ -86,8 +94,7 @@ async def test_privilege_failures(stack):
     # cPanel 11.120 (MysqlFE.pm): the error set, undef returned — data [null], event.result 1, no death.
     bad = "“FLY” is not a valid MySQL privilege."
     assert await api2_whm(stack, "setdbuserprivileges", db="shop", dbuser="wpuser", privileges="SELECT,FLY") == (
-        200, {"cpanelresult": {"apiversion": 2, "func": "setdbuserprivileges", "data": [None], "event": {"result": 1},
-                               "module": MODULE, "error": bad}})
+        200, failed_null("setdbuserprivileges", bad))
     assert await api2_whm(stack, "getdbuserprivileges", db="nosuch", dbuser="wpuser") == (
         200, died("getdbuserprivileges", "The database “user_nosuch” does not exist."))
     assert await api2_whm(stack, "userdbprivs", db="wp", user="ghost") == (
@@ -99,7 +106,7 @@ async def test_revokedbuserprivileges(stack):
         200, ok("revokedbuserprivileges", [1]))
     assert await stack.uapi_data("Mysql", "get_privileges_on_database", database="user_wp", user="user_wpuser") == []
     assert await api2_cpanel(stack, "revokedbuserprivileges", db="wp", dbuser="ghost") == (
-        200, died("revokedbuserprivileges", "The user “user_ghost” does not exist."))
+        200, failed_null("revokedbuserprivileges", "The user “user_ghost” does not exist."))
 
 
 async def test_authorizehost_listhosts_deauthorizehost(stack):

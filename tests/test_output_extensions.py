@@ -35,7 +35,7 @@ def test_bare_success_value_and_died_failure(tmp_path):
     assert to_cpanelresult("T", "f", rule, ok(None)) == {
         "cpanelresult": {"apiversion": 2, "func": "f", "module": "T", "data": [1], "event": {"result": 1}}}
     assert to_cpanelresult("T", "f", rule, failed("no", "way")) == {
-        "cpanelresult": {"apiversion": 2, "func": "f", "module": "T", "data": [],
+        "cpanelresult": {"apiversion": 2, "func": "f", "module": "T",
                          "event": {"result": 0, "reason": "no\nway"}, "error": "no\nway"}}
 
 

@@ -53,5 +53,5 @@ async def test_user_lists_die_when_postgres_is_down(stack):
     postgres_data(stack.state.accounts["user"]).running = False
     for func in ("listusers", "listusersindb", "userexists"):
         assert await calls.cpanel(func, db="user_pg", user="user_pguser") == (200, {"cpanelresult": {
-            "apiversion": 2, "func": func, "module": "Postgres", "data": [],
+            "apiversion": 2, "func": func, "module": "Postgres",
             "event": {"result": 0, "reason": POSTGRES_DOWN}, "error": POSTGRES_DOWN}})

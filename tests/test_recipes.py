@@ -155,7 +155,7 @@ async def test_a_recipe_reads_several_times_as_the_account_on_both_ports(kit):
 async def test_failures_a_recipe_raises_become_api2_failure_documents(kit):
     assert await cpanel(kit, "failing") == (200, ok("failing", [{"result": 0, "reason": "it failed"}], error="it failed"))
     assert await cpanel(kit, "failing", how="died") == (200, {"cpanelresult": {
-        "apiversion": 2, "func": "failing", "module": MODULE, "data": [],
+        "apiversion": 2, "func": "failing", "module": MODULE,
         "event": {"result": 0, "reason": "it died"}, "error": "it died"}})
     reason = "The name “nope” must begin with the account’s prefix “user_”."
     assert await whm(kit, "uapi_error") == (200, ok("uapi_error", [], error=reason))

@@ -85,7 +85,7 @@ def test_adddomainforward_echoes_the_request():
 def test_listmaildomains_died():
     entry = TABLE.lookup("Email", "listmaildomains")
     assert to_cpanelresult("Email", "listmaildomains", entry, FAILED, {}) == {"cpanelresult": {
-        "apiversion": 2, "func": "listmaildomains", "module": "Email", "data": [],
+        "apiversion": 2, "func": "listmaildomains", "module": "Email",
         "event": {"result": 0, "reason": ERROR}, "error": ERROR}}
 
 

@@ -81,11 +81,28 @@ def function_not_found(module: str, func: str) -> dict[str, Any]:
     }
 
 
+def function_died(module: str, func: str, reason: str) -> dict[str, Any]:
+    """The API 2 function died (threw): `event.result` 0 with its reason, and no `data`.
+
+    cPanel 11.120's API 2 runner (Cpanel/Api2/Exec.pm) keeps no data from a function that
+    threw — the same for every function — and its error buffer becomes `error`."""
+    return {
+        "cpanelresult": {
+            "apiversion": 2,
+            "func": func,
+            "module": module,
+            "event": {"result": 0, "reason": reason},
+            "error": reason,
+        }
+    }
+
+
 def call_failed(module: str, func: str, reason: str) -> dict[str, Any]:
     """The call could not run at all (upstream down, broken answer, bad input to the shim).
 
-    cPanel reports a function that died with `event.result` 0 and its reason. `data` is an
-    empty list rather than absent so that clients iterating over it do not crash.
+    Answered like a function that died (`event.result` 0 and the reason), but `data` is an
+    empty list rather than absent: this is the shim's own failure, not cPanel's answer, and
+    clients iterating over `data` must not crash on it.
     """
     return {
         "cpanelresult": {

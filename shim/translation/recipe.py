@@ -13,7 +13,8 @@ Outcomes:
     own api2_columns / filter / sort / paginate arguments (translation/api2meta);
   * `Api2Failure(error, data)` raised → the same plus `"error"` (the function set its error
     and returned `data`, [] unless given: API 2's usual failure);
-  * `Api2Died(reason)` raised        → `event.result` 0 with the reason (the function died);
+  * `Api2Died(reason)` raised        → `event.result` 0 with the reason and no `data` (the
+    function died);
   * `NoRoute(why)` raised             → cPanel's answer for a function it does not have (the
     route this answer needs is not reachable from here, e.g. WHM API 1 on the cPanel port);
   * `NativeOnly(why)` raised          → this input needs cPanel's own API 2 (data the shim does
@@ -48,7 +49,7 @@ class Api2Failure(Exception):
 
 
 class Api2Died(Exception):
-    """The function died: `event.result` 0 with `reason`, as API 2 reports an exception."""
+    """The function died: `event.result` 0 with `reason` and no `data`, as API 2 reports an exception."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -170,7 +171,7 @@ async def run_recipe(function: Callable[..., Any], kind: str, call: LegacyCall, 
         data, extra = api2meta.reshape(failure.data, call.args)
         return envelopes.success(module, func, data, error=failure.error, **extra)
     except Api2Died as died:
-        return envelopes.call_failed(module, func, died.reason)
+        return envelopes.function_died(module, func, died.reason)
     if not isinstance(rows, list):
         raise TypeError(f"{module}::{func}: a recipe returns the API 2 data rows as a list, not {type(rows).__name__}")
     rows, extra = api2meta.reshape(rows, call.args)

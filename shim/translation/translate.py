@@ -209,8 +209,8 @@ def to_cpanelresult(
         return envelopes.success(module, func, data, **paging(result.get("metadata")))
     errors = _joined(result.get("errors"))
     if rule.on_failure == "died":
-        # The API 2 function threw: cPanel reports event.result 0 with the reason.
-        return envelopes.call_failed(module, func, errors)
+        # The API 2 function threw: cPanel reports event.result 0 with the reason, no data.
+        return envelopes.function_died(module, func, errors)
     rows = [
         _omit_empty(rule, _fill(row, args, errors=errors, messages=_joined(result.get("messages"))))
         for row in rule.failure
