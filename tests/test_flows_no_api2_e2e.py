@@ -41,8 +41,9 @@ def zone_lines(domain):
     ]
 
 
-def mutation_ok(calls, func):
-    return calls.ok(func, [{"result": {"status": 1, "statusmsg": "OK"}}])
+def mutation_ok(calls, func, newserial):
+    """The zone admin's reply (cPanel 11.120 zone.pm): the new serial; dnsadmin printed nothing."""
+    return calls.ok(func, [{"result": {"status": 1, "statusmsg": "", "newserial": newserial}}])
 
 
 async def test_dns01_find_the_zone_add_list_and_remove_a_txt_record(no_api2):
@@ -58,13 +59,13 @@ async def test_dns01_find_the_zone_add_list_and_remove_a_txt_record(no_api2):
     assert name == "example.com"
 
     assert await zone.cpanel("add_zone_record", domain=name, name="_acme-challenge.blog", type="TXT",
-                             txtdata="tok-123", ttl="300") == (200, mutation_ok(zone, "add_zone_record"))
+                             txtdata="tok-123", ttl="300") == (200, mutation_ok(zone, "add_zone_record", "2024042302"))
     record = {"record": "tok-123", "Line": 12, "line": 12, "name": f"{fqdn}.", "ttl": "300", "class": "IN",
               "type": "TXT", "txtdata": "tok-123"}
     for func in ("fetchzone_records", "get_zone_record"):  # cPanel's alias answers the same
         assert await zone.cpanel(func, domain=name, type="TXT", name=f"{fqdn}.") == (200, zone.ok(func, [record]))
     assert await zone.whm("remove_zone_record", domain=name, line=str(record["line"])) == (
-        200, mutation_ok(zone, "remove_zone_record"))
+        200, mutation_ok(zone, "remove_zone_record", "2024042303"))
     assert await zone.cpanel("fetchzone_records", domain=name, type="TXT", name=f"{fqdn}.") == (
         200, zone.ok("fetchzone_records", []))
 

@@ -12,7 +12,12 @@ from conftest import USER_AUTH
 RESET = [{"result": {"checkmx": {"detected": "local", "isprimary": 1, "issecondary": 0, "local": 1,
                                  "mxcheck": "auto", "remote": 0}, "status": 1, "statusmsg": "Zone Reset"}}]
 SERIAL = "2024042301"
-DONE = [{"result": {"status": 1, "statusmsg": "OK"}}]
+
+
+def done(newserial):
+    """The zone admin's reply to a write (cPanel 11.120 zone.pm ADD/EDIT/DELETE): the serial
+    written, and dnsadmin's output, which a single BIND server leaves empty."""
+    return [{"result": {"status": 1, "statusmsg": "", "newserial": newserial}}]
 
 
 def raw(line, text):
@@ -94,7 +99,7 @@ async def test_certbot_dns01_flow_add_find_remove(stack):
     calls = Api2Calls(stack, "ZoneEdit")
     token = "Xk9_challenge-token"
     assert await calls.whm("add_zone_record", domain="example.com", name="_acme-challenge", type="TXT",
-                           txtdata=token, ttl="60") == (200, calls.ok("add_zone_record", DONE))
+                           txtdata=token, ttl="60") == (200, calls.ok("add_zone_record", done("2024042302")))
     read, write = uapi_calls(stack)
     assert read == ("parse_zone", {"zone": ["example.com"]})
     assert write[0] == "mass_edit_zone"
@@ -106,7 +111,7 @@ async def test_certbot_dns01_flow_add_find_remove(stack):
     assert found == (200, calls.ok("fetchzone_records", [challenge]))
     line = found[1]["cpanelresult"]["data"][0]["line"]
     assert await calls.whm("remove_zone_record", domain="example.com", line=str(line)) == (
-        200, calls.ok("remove_zone_record", DONE))
+        200, calls.ok("remove_zone_record", done("2024042303")))
     assert json.loads(uapi_calls(stack)[-1][1]["serial"][0]) == int(SERIAL) + 1
     assert await calls.whm("fetchzone_records", domain="example.com") == (200, calls.ok(
         "fetchzone_records", [*ZONE[:3], dict(ZONE[3], serial=str(int(SERIAL) + 2)), *ZONE[4:]]))
@@ -121,20 +126,45 @@ async def test_add_zone_record_failures_read_first_and_never_write(stack):
     # The write refuses the record: its error, inside the row.
     assert await calls.cpanel("add_zone_record", domain="example.com", name="a", type="A") == (
         200, mutation_failed(calls, "add_zone_record", "A “A” record needs 1 data value."))
-    # A type with no template and a ttl that is not a number never reach upstream.
+    # A type an account may not add and a ttl that is not a number never reach upstream.
     before = len(stack.state.requests)
-    # They are answered in the same rows: certbot reads data[0].result.status.
-    assert await calls.whm("add_zone_record", domain="example.com", name="a", type="HINFO") == (
-        200, mutation_failed(calls, "add_zone_record", "Invalid DNS record type: “HINFO”."))
+    # They are answered in the same rows: certbot reads data[0].result.status. The type
+    # refusal is cPanel 11.120's zone admin text (zone.pm ADD): MX and PTR included.
+    for kind in ("HINFO", "MX", "PTR"):
+        assert await calls.whm("add_zone_record", domain="example.com", name="a", type=kind) == (
+            200, mutation_failed(calls, "add_zone_record", "You may only add A, AAAA, CAA, CNAME, NS, SRV or TXT records."))
     assert await calls.whm("add_zone_record", domain="example.com", name="a", type="A", address="192.0.2.1",
                            ttl="soon") == (200, mutation_failed(calls, "add_zone_record", "“ttl” must be a whole number, not “soon”."))
     assert len(stack.state.requests) == before
 
 
+# cPanel 11.120's API 2 wrapper (ZoneEdit.pm) refused a record without a name itself: no
+# row, the error in cpanelresult.error, event.result 1; nothing reaches upstream.
+@pytest.mark.parametrize("name", [None, "", "0"])
+async def test_add_zone_record_without_a_name_is_the_wrappers_own_error(stack, name):
+    calls = Api2Calls(stack, "ZoneEdit")
+    args = {"domain": "example.com", "type": "A", "address": "192.0.2.1", **({} if name is None else {"name": name})}
+    before = len(stack.state.requests)
+    assert await calls.whm("add_zone_record", **args) == (200, {"cpanelresult": {
+        "apiversion": 2, "func": "add_zone_record", "module": "ZoneEdit", "data": [], "event": {"result": 1},
+        "error": "Invalid DNS record: No name provided."}})
+    assert len(stack.state.requests) == before
+
+
+async def test_add_zone_record_without_a_ttl_takes_the_zones_ttl(stack):
+    calls = Api2Calls(stack, "ZoneEdit")
+    assert await calls.whm("add_zone_record", domain="example.com", name="srv", type="SRV", priority="0",
+                           weight="5", port="443", target="example.com.") == (
+        200, calls.ok("add_zone_record", done("2024042302")))
+    write = uapi_calls(stack)[-1][1]
+    assert json.loads(write["add"][0]) == {"dname": "srv", "ttl": 14400, "record_type": "SRV",
+                                           "data": ["0", "5", "443", "example.com."]}
+
+
 async def test_edit_zone_record_replaces_the_line_and_fails_for_non_records(stack):
     calls = Api2Calls(stack, "ZoneEdit")
     assert await calls.whm("edit_zone_record", domain="example.com", Line="8", name="mail", type="A",
-                           address="192.0.2.20", ttl="300", **{"class": "IN"}) == (200, calls.ok("edit_zone_record", DONE))
+                           address="192.0.2.20", ttl="300", **{"class": "IN"}) == (200, calls.ok("edit_zone_record", done("2024042302")))
     assert json.loads(uapi_calls(stack)[-1][1]["edit"][0]) == {
         "dname": "mail", "ttl": 300, "record_type": "A", "data": ["192.0.2.20"], "line_index": 7}
     assert await calls.cpanel("fetchzone_records", domain="example.com", line="8") == (200, calls.ok(
@@ -152,7 +182,7 @@ async def test_edit_zone_record_changes_only_the_fields_given(stack):
     # API 2 merged the fields given into the record at that line: no type, no name, no ttl.
     calls = Api2Calls(stack, "ZoneEdit")
     assert await calls.whm("edit_zone_record", domain="example.com", line="8", address="192.0.2.99") == (
-        200, calls.ok("edit_zone_record", DONE))
+        200, calls.ok("edit_zone_record", done("2024042302")))
     assert await calls.cpanel("fetchzone_records", domain="example.com", line="8") == (200, calls.ok(
         "fetchzone_records", [rr(8, "mail.example.com.", "A", "14400", address="192.0.2.99", record="192.0.2.99")]))
     writes = [args for func, args in uapi_calls(stack) if func == "mass_edit_zone"]
@@ -160,11 +190,19 @@ async def test_edit_zone_record_changes_only_the_fields_given(stack):
 
 
 async def test_remove_zone_record_failure(stack):
+    # cPanel 11.120's zone admin texts (zone.pm DELETE); nothing is written.
     calls = Api2Calls(stack, "ZoneEdit")
-    assert await calls.cpanel("remove_zone_record", domain="example.com", line="99") == (
-        200, mutation_failed(calls, "remove_zone_record", "The zone has no editable record at line index 98."))
-    assert await calls.whm("remove_zone_record", domain="example.com", line="0") == (
-        200, mutation_failed(calls, "remove_zone_record", "expected a line number of 1 or more, not '0'"))
+    not_removable = "You may only delete A, AAAA, CAA, CNAME, NS, SRV or TXT records."
+    for line in ("99", "4", "10", "1"):  # past the end, the SOA, an MX record, a comment
+        assert await calls.cpanel("remove_zone_record", domain="example.com", line=line) == (
+            200, mutation_failed(calls, "remove_zone_record", not_removable))
+    for line in ("0", "x"):
+        assert await calls.whm("remove_zone_record", domain="example.com", line=line) == (
+            200, mutation_failed(calls, "remove_zone_record", "You must specify a valid line when you call DELETE: "))
+    assert await calls.whm("remove_zone_record", domain="other.example", Line="7") == (
+        200, mutation_failed(calls, "remove_zone_record", "You do not have a DNS zone named “other.example”."))
+    writes = [r for r in stack.state.requests if "mass_edit_zone" in r.path or r.form.get("cpanel.function") == ["mass_edit_zone"]]
+    assert writes == []
 
 
 async def test_fetchzones_reads_the_domains_then_each_zone_on_the_whm_port(stack):

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
-from shim.translation.recipe import RecipeCall, errors_of
+from shim.translation.recipe import Api2Failure, RecipeCall, errors_of
 
 ZONES_FETCHED = "Zones fetched"
 # Record types whose data items are character-strings, quoted in a zone file.
@@ -69,6 +70,21 @@ def _line(record: dict[str, Any]) -> str:
     return "\t".join([_text(record.get("dname_b64", "")), str(record.get("ttl", "")), "IN", kind, " ".join(data)])
 
 
+# The zone admin's reply to a write that succeeded (cPanel 11.120, Cpanel/Admin/Modules/
+# Cpanel/zone.pm ADD / EDIT / DELETE): status 1, statusmsg = what dnsadmin printed while
+# saving and reloading the zone, newserial = the SOA serial written. A single server with
+# BIND prints nothing there (the zone's reload is queued: Cpanel/NameServer/Local/
+# cPanel.pm), so the text is empty; DNS clusters print their own lines, which no UAPI
+# call reports.
+RELOADED = ""
+DEFAULT_TTL = 14400  # cPanel's fallback when a zone has no $TTL line
+NO_NAME = "Invalid DNS record: No name provided."
+# ADD and DELETE's refusals (zone.pm): the record types an account may add or remove.
+CHANGEABLE = frozenset({"A", "AAAA", "CAA", "CNAME", "NS", "SRV", "TXT"})
+NOT_ADDABLE = "You may only add A, AAAA, CAA, CNAME, NS, SRV or TXT records."
+NOT_REMOVABLE = "You may only delete A, AAAA, CAA, CNAME, NS, SRV or TXT records."
+NO_DELETE_LINE = "You must specify a valid line when you call DELETE: {line}"
+
 # API 2's argument names for each record type's data, in zone-file order.
 _DATA_FIELDS = {
     "A": ("address",), "AAAA": ("address",), "CNAME": ("cname",), "TXT": ("txtdata",), "SPF": ("txtdata",),
@@ -84,6 +100,101 @@ NOT_EDITABLE = "You may only edit A, AAAA, CAA, CNAME, SRV or TXT records."
 def _mutation(status: int, message: str) -> list[Any]:
     """The zone admin's reply as API 2 wrapped it; a failure stays inside the row (no error)."""
     return [{"result": {"status": status, "statusmsg": message}}]
+
+
+async def _read(call: RecipeCall, zone: str) -> list[dict[str, Any]]:
+    """The zone's parsed lines (DNS::parse_zone); a failed read is the answer (Api2Failure
+    carrying the zone admin's failure row, which API 2 answered without an error)."""
+    parsed = await call.uapi("DNS", "parse_zone", {"zone": zone})
+    if str(parsed.get("status")) != "1":
+        raise _Refused(errors_of(parsed))
+    return [r for r in parsed.get("data") or [] if isinstance(r, dict)]
+
+
+class _Refused(Exception):
+    """The zone admin refused: its {status: 0, statusmsg} row, no cpanelresult.error."""
+
+
+def _serial(records: list[dict[str, Any]]) -> str | None:
+    soa = next((r for r in records if r.get("record_type") == "SOA"), None)
+    return None if soa is None else _text((soa.get("data_b64") or [""] * 3)[SOA_SERIAL])
+
+
+async def _write(call: RecipeCall, zone: str, serial: str, change: dict[str, Any]) -> list[Any]:
+    """One mass_edit_zone write (never retried): the zone admin's reply row, with the new serial."""
+    args = {"zone": zone, "serial": serial}
+    args.update({key: json.dumps(value, separators=(",", ":")) if isinstance(value, dict) else str(value)
+                 for key, value in change.items()})
+    result = await call.uapi("DNS", "mass_edit_zone", args)
+    if str(result.get("status")) != "1":
+        return _mutation(0, errors_of(result))
+    data = result.get("data")
+    serial = data.get("new_serial") if isinstance(data, dict) else None
+    return [{"result": {"status": 1, "statusmsg": RELOADED, "newserial": "" if serial is None else str(serial)}}]
+
+
+def _zone_ttl(records: list[dict[str, Any]]) -> int:
+    """The zone's `$TTL`, which cPanel gave a record added without a ttl."""
+    for record in records:
+        if record.get("type") == "control":
+            words = _text(record.get("text_b64", "")).split()
+            if len(words) == 2 and words[0].upper() == "$TTL" and words[1].isdigit():
+                return int(words[1])
+    return DEFAULT_TTL
+
+
+async def add_zone_record(call: RecipeCall) -> list[Any]:
+    """cPanel 11.120 (Cpanel/ZoneEdit.pm, zone.pm ADD): no `name` is the wrapper's own error
+    ([] with cpanelresult.error); the zone admin's refusals and reply are one row. Here: one
+    DNS::parse_zone read (serial, $TTL), then one mass_edit_zone write — never retried."""
+    if not call.arg("name") or call.arg("name") == "0":  # Perl's false: absent, empty or "0"
+        raise Api2Failure(NO_NAME)
+    try:
+        return await _add(call)
+    except _Refused as refused:
+        return _mutation(0, str(refused))
+
+
+async def _add(call: RecipeCall) -> list[Any]:
+    kind = call.arg("type")
+    if kind not in CHANGEABLE:
+        raise _Refused(NOT_ADDABLE)
+    if call.arg("ttl") and not call.arg("ttl").isdigit():
+        raise _Refused(f"“ttl” must be a whole number, not “{call.arg('ttl')}”.")
+    zone = call.arg("domain")
+    records = await _read(call, zone)
+    serial = _serial(records)
+    if serial is None:
+        raise _Refused(f"The DNS zone “{zone}” has no SOA record.")
+    ttl = int(call.arg("ttl")) if call.arg("ttl") else _zone_ttl(records)
+    data = [call.args[name] for name in _DATA_FIELDS[kind] if name in call.args]
+    record = {"dname": call.arg("name"), "ttl": ttl, "record_type": kind, "data": data}
+    return await _write(call, zone, serial, {"add": record})
+
+
+async def remove_zone_record(call: RecipeCall) -> list[Any]:
+    """cPanel 11.120 (zone.pm DELETE): `line` (or `Line`), 1-based; only A, AAAA, CAA, CNAME,
+    NS, SRV and TXT records are removed. One DNS::parse_zone read (the record at that line
+    and the serial), then one mass_edit_zone write — never retried."""
+    line = _line_number(call.arg("line")) or _line_number(call.arg("Line"))
+    if not line:
+        return _mutation(0, NO_DELETE_LINE.format(line=""))
+    zone = call.arg("domain")
+    try:
+        records = await _read(call, zone)
+    except _Refused as refused:
+        return _mutation(0, str(refused))
+    old = next((r for r in records if r.get("line_index") == line - 1), None)
+    serial = _serial(records)
+    if old is None or old.get("type") != "record" or old.get("record_type") not in CHANGEABLE or serial is None:
+        return _mutation(0, NOT_REMOVABLE)
+    return await _write(call, zone, serial, {"remove": line - 1})
+
+
+def _line_number(text: str) -> int:
+    """Perl's `abs int`: the leading integer of the text, made positive; 0 when there is none."""
+    digits = re.match(r"\s*[-+]?(\d+)", text or "")
+    return int(digits.group(1)) if digits else 0
 
 
 async def edit_zone_record(call: RecipeCall) -> list[Any]:
@@ -124,8 +235,4 @@ async def edit_zone_record(call: RecipeCall) -> list[Any]:
     edit = {"line_index": line - 1, "dname": call.arg("name") or _text(old.get("dname_b64", "")), "ttl": ttl,
             "record_type": kind, "data": data}
     serial = _text((soa.get("data_b64") or [""] * 3)[SOA_SERIAL])
-    result = await call.uapi("DNS", "mass_edit_zone", {"zone": zone, "serial": serial,
-                                                        "edit": json.dumps(edit, separators=(",", ":"))})
-    if str(result.get("status")) != "1":
-        return _mutation(0, errors_of(result))
-    return _mutation(1, "OK")
+    return await _write(call, zone, serial, {"edit": edit})
