@@ -103,7 +103,8 @@ async def test_installssl_from_a_certbot_style_get_far_beyond_8_kib(stack, caplo
     async with stack.http.get(f"{stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH) as resp:
         assert len(str(resp.url)) > 16_000
         status, document = resp.status, await resp.json(content_type=None)
-    message = f"The SSL certificate is now installed onto the domain “{USER_DOMAIN}” using the IP address “192.0.2.10”."
+    # cPanel 11.120 (SSL.pm api2_installssl): output is UAPI's messages, not its statusmsg.
+    message = f"The certificate was successfully installed on the domain “{USER_DOMAIN}”."
     assert (status, document) == (200, ok("installssl", [{"output": message, "result": 1}]))
     seen = stack.state.requests[-1]
     assert (seen.method, seen.path, seen.query) == ("POST", "/execute/SSL/install_ssl", {})

@@ -293,11 +293,13 @@ def install_ssl(ctx: UapiContext, args: Args) -> UapiOutcome:
     data.installed[domain] = {"cert_id": record["id"], "key_id": key_record["id"], "cabundle": args.get("cabundle", "")}
     working = [d for d in (domain, f"www.{domain}") if _covers(cert["domains"], d)]
     message = f"The SSL certificate is now installed onto the domain “{domain}” using the IP address “{ctx.account.ip}”."
+    # cPanel 11.120's UAPI adds this message after the install (Cpanel/API/SSL.pm).
+    installed = f"The certificate was successfully installed on the domain “{domain}”."
     return UapiOutcome.ok({
         "action": "install", "cert_id": record["id"], "domain": domain, "extra_certificate_domains": [],
         "html": f"<p>{message}</p>", "ip": ctx.account.ip, "key_id": key_record["id"], "message": message,
         "statusmsg": message, "user": ctx.account.user, "warning_domains": [], "working_domains": working,
-    })
+    }, messages=[installed])
 
 
 @uapi_function("SSL", "fetch_best_for_domain", samples=[{"domain": "example.com"}])
