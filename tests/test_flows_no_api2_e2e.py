@@ -61,7 +61,7 @@ async def test_dns01_find_the_zone_add_list_and_remove_a_txt_record(no_api2):
     assert await zone.cpanel("add_zone_record", domain=name, name="_acme-challenge.blog", type="TXT",
                              txtdata="tok-123", ttl="300") == (200, mutation_ok(zone, "add_zone_record", "2024042302"))
     record = {"record": "tok-123", "Line": 12, "line": 12, "name": f"{fqdn}.", "ttl": "300", "class": "IN",
-              "type": "TXT", "txtdata": "tok-123"}
+              "type": "TXT", "txtdata": "tok-123", "char_str_list": ["tok-123"], "unencoded": 1}
     for func in ("fetchzone_records", "get_zone_record"):  # cPanel's alias answers the same
         assert await zone.cpanel(func, domain=name, type="TXT", name=f"{fqdn}.") == (200, zone.ok(func, [record]))
     assert await zone.whm("remove_zone_record", domain=name, line=str(record["line"])) == (

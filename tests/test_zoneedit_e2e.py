@@ -20,8 +20,11 @@ def done(newserial):
     return [{"result": {"status": 1, "statusmsg": "", "newserial": newserial}}]
 
 
+# cPanel 11.120's zone parser (Cpanel/Net/DNS/ZoneFile/LDNS.pm): a comment is {Line, type
+# :RAW, raw} (no name), a $TTL line {Line, type $TTL, ttl}; the SOA alone has Lines (one
+# line in the fake's zone); TXT adds char_str_list and unencoded.
 def raw(line, text):
-    return {"Line": line, "line": line, "name": "", "type": ":RAW", "raw": text, "record": None}
+    return {"Line": line, "line": line, "type": ":RAW", "raw": text, "record": None}
 
 
 def rr(line, name, type_, ttl="14400", **data):
@@ -33,8 +36,8 @@ def rr(line, name, type_, ttl="14400", **data):
 ZONE = [
     raw(1, "; cPanel first:11.120.0.5 Cpanel::ZoneFile::VERSION:1.3 hostname:server.example.com"),
     raw(2, "; Zone file for example.com"),
-    raw(3, "$TTL 14400"),
-    rr(4, "example.com.", "SOA", "86400", mname="ns1.example.com", rname="admin.example.com", serial=SERIAL,
+    {"Line": 3, "line": 3, "type": "$TTL", "ttl": "14400", "record": None},
+    rr(4, "example.com.", "SOA", "86400", Lines=1, mname="ns1.example.com", rname="admin.example.com", serial=SERIAL,
        refresh="3600", retry="1800", expire="1209600", minimum="86400"),
     rr(5, "example.com.", "NS", "86400", nsdname="ns1.example.com"),
     rr(6, "example.com.", "NS", "86400", nsdname="ns2.example.com"),
@@ -42,7 +45,8 @@ ZONE = [
     rr(8, "mail.example.com.", "A", address="192.0.2.10", record="192.0.2.10"),
     rr(9, "www.example.com.", "CNAME", cname="example.com", record="example.com"),
     rr(10, "example.com.", "MX", preference="0", exchange="example.com"),
-    rr(11, "example.com.", "TXT", txtdata="v=spf1 +a +mx ~all", record="v=spf1 +a +mx ~all"),
+    rr(11, "example.com.", "TXT", txtdata="v=spf1 +a +mx ~all", record="v=spf1 +a +mx ~all",
+       char_str_list=["v=spf1 +a +mx ~all"], unencoded=1),
 ]
 
 
@@ -88,7 +92,7 @@ async def test_fetchzone_records_whole_zone_filters_and_unknown_zone(stack):
 async def test_fetchzone_wraps_the_records_and_fails_inside_the_row(stack):
     calls = Api2Calls(stack, "ZoneEdit")
     assert await calls.cpanel("fetchzone", domain="example.com", type="A") == (200, calls.ok("fetchzone", [
-        {"status": 1, "statusmsg": "Zone Serialized", "record": ZONE[6:8]}]))
+        {"status": 1, "statusmsg": "Zone Serialized", "serialnum": SERIAL, "record": ZONE[6:8]}]))
     assert await calls.whm("fetchzone", domain="other.example") == (200, calls.ok("fetchzone", [
         {"status": 0, "statusmsg": "You do not have a DNS zone named “other.example”."}]))
 
@@ -105,7 +109,8 @@ async def test_certbot_dns01_flow_add_find_remove(stack):
     assert write[0] == "mass_edit_zone"
     assert write[1]["serial"] == [SERIAL] and write[1]["zone"] == ["example.com"]
     assert json.loads(write[1]["add"][0]) == {"dname": "_acme-challenge", "ttl": 60, "record_type": "TXT", "data": [token]}
-    challenge = rr(12, "_acme-challenge.example.com.", "TXT", "60", txtdata=token, record=token)
+    challenge = rr(12, "_acme-challenge.example.com.", "TXT", "60", txtdata=token, record=token,
+                   char_str_list=[token], unencoded=1)
     found = await calls.whm("fetchzone_records", domain="example.com", name="_acme-challenge.example.com.",
                             type="TXT", txtdata=token, ttl="60")
     assert found == (200, calls.ok("fetchzone_records", [challenge]))

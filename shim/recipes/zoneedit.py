@@ -1,4 +1,6 @@
-"""ZoneEdit: the answers that read more than one zone.
+"""ZoneEdit: the answers a YAML rule cannot give — several zones read, a read before a
+write, the zone admin's reply with UAPI's new serial, records rebuilt as cPanel's own zone
+parser listed them (see the notes above fetchzone_records below).
 
 fetchzones (cPanel 11.120: Cpanel/ZoneEdit.pm api2_fetchzones → the zone admin's
 RAWFETCHALL → Cpanel::UserZones) answered one row `{status: 1, statusmsg: "Zones fetched",
@@ -236,3 +238,111 @@ async def edit_zone_record(call: RecipeCall) -> list[Any]:
             "record_type": kind, "data": data}
     serial = _text((soa.get("data_b64") or [""] * 3)[SOA_SERIAL])
     return await _write(call, zone, serial, {"edit": edit})
+
+
+# ---------------------------------------------------------------- fetchzone, fetchzone_records
+# cPanel 11.120 built these from its zone parser (Cpanel/Net/DNS/ZoneFile/LDNS.pm over
+# Cpanel/ZoneFile/Parse.pm, the parser UAPI DNS::parse_zone reports): every item has `Line`
+# (1-based) and, from the API 2 wrapper, `line` (= Line) and `record` (address, cname or
+# txtdata; null otherwise). Comments are {type: ":RAW", raw}; a `$TTL` line is
+# {type: "$TTL", ttl}; `$ORIGIN` lines are left out; records have class IN, the fully
+# qualified lower-case `name` and their type's own keys. The SOA alone also has `Lines`: how
+# many lines it spans, up to the next item (blank lines are not reported by parse_zone, so
+# blank lines right after an SOA are counted in). TXT records add `char_str_list` (their
+# character-strings) and `unencoded` 1; CAA adds `value_legacy` (RFC 3597 generic form).
+_RECORD_KEYS = {
+    "A": ("address",), "AAAA": ("address",), "CNAME": ("cname",), "NS": ("nsdname",), "PTR": ("ptrdname",),
+    "MX": ("preference", "exchange"), "SRV": ("priority", "weight", "port", "target"),
+    "SOA": ("mname", "rname", "serial", "refresh", "retry", "expire", "minimum"), "CAA": ("flag", "tag", "value"),
+}
+# Keys holding a domain name: lower-cased, without the final dot (the parser's own rules).
+_NAME_KEYS = frozenset({"cname", "nsdname", "ptrdname", "exchange", "target", "mname", "rname"})
+# fetchzone_records' filters (cPanel's KEYMAP): argument → the record key it compares.
+_FILTERS = {"line": "Line", "ttl": "ttl", "name": "name", "class": "class", "address": "address", "type": "type",
+            "txtdata": "txtdata", "preference": "preference", "exchange": "exchange"}
+ZONE_SERIALIZED = "Zone Serialized"
+
+
+def _perl_true(value: Any) -> bool:
+    return value not in (None, "", "0", 0)
+
+
+def _perl_split(text: str) -> list[str]:
+    """Perl's split on | or ,: trailing empty fields are dropped."""
+    parts = re.split(r"[|,]", text)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def _qualified(name: str, zone: str) -> str:
+    return name if name.endswith(".") else f"{name}.{zone}."
+
+
+def _api2_item(item: dict[str, Any], following: dict[str, Any] | None, zone: str) -> dict[str, Any] | None:
+    line = int(item.get("line_index", 0)) + 1
+    kind = item.get("type")
+    if kind == "comment":
+        return {"Line": line, "type": ":RAW", "raw": _text(item.get("text_b64", ""))}
+    if kind == "control":
+        words = _text(item.get("text_b64", "")).split()
+        if words and words[0].upper() == "$ORIGIN":
+            return None
+        if len(words) == 2 and words[0].upper() == "$TTL":
+            return {"Line": line, "type": "$TTL", "ttl": words[1]}
+        return {"Line": line}
+    rtype = str(item.get("record_type", ""))
+    data = [_text(value) for value in item.get("data_b64") or []]
+    out: dict[str, Any] = {"Line": line}
+    if rtype == "SOA":
+        out["Lines"] = int(following["line_index"]) - int(item.get("line_index", 0)) if following else 1
+    out.update({"class": "IN", "type": rtype, "name": _qualified(_text(item.get("dname_b64", "")), zone).lower(),
+                "ttl": str(item.get("ttl", ""))})
+    if rtype in ("TXT", "SPF"):
+        out.update({"txtdata": "".join(data), "char_str_list": data, "unencoded": 1})
+    for key, value in zip(_RECORD_KEYS.get(rtype, ()), data):
+        out[key] = value.rstrip(".").lower() if key in _NAME_KEYS else value
+    if rtype == "CAA" and len(data) == 3:
+        flag, tag, value = data
+        rdata = bytes([int(flag) & 0xFF, len(tag.encode())]) + tag.encode() + value.encode()
+        out["value_legacy"] = f"\\# {len(rdata)} {rdata.hex().upper()}"
+    return out
+
+
+async def _fetch(call: RecipeCall) -> dict[str, Any]:
+    """The zone admin FETCH's reply as API 2's _fetchzone shaped it: filtered records."""
+    zone = call.arg("domain").lower().rstrip(".")
+    parsed = await call.uapi("DNS", "parse_zone", {"zone": call.arg("domain")})
+    if str(parsed.get("status")) != "1":
+        raise _Refused(errors_of(parsed))
+    items = [r for r in parsed.get("data") or [] if isinstance(r, dict)]
+    records = []
+    for index, item in enumerate(items):
+        record = _api2_item(item, items[index + 1] if index + 1 < len(items) else None, zone)
+        if record is not None:
+            record["record"] = next((record[k] for k in ("address", "cname", "txtdata") if _perl_true(record.get(k))), None)
+            record["line"] = record["Line"]
+            records.append(record)
+    soa = next((r for r in records if r.get("type") == "SOA"), None)
+    for arg, key in _FILTERS.items():
+        if arg in call.args:
+            wanted = set(_perl_split(call.args[arg]))
+            records = [r for r in records if key in r and str(r[key]) in wanted]
+    return {"status": 1, "statusmsg": ZONE_SERIALIZED, "serialnum": None if soa is None else soa.get("serial"),
+            "record": records}
+
+
+async def fetchzone(call: RecipeCall) -> list[Any]:
+    """[FETCH's reply]: a zone the account cannot read is {status: 0, statusmsg} (no error)."""
+    try:
+        return [await _fetch(call)]
+    except _Refused as refused:
+        return [{"status": 0, "statusmsg": str(refused)}]
+
+
+async def fetchzone_records(call: RecipeCall) -> list[Any]:
+    """FETCH's records, or [] when the zone could not be read (no error: `record || []`)."""
+    try:
+        return (await _fetch(call))["record"]
+    except _Refused:
+        return []
