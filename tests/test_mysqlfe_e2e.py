@@ -244,8 +244,8 @@ async def test_getmysqlprivileges_follows_the_server_version(stack):
     data.server_version = "unknown"
     reason = "The MySQL server reported no version the grantable privileges can be told from."
     assert await calls.cpanel("getmysqlprivileges") == (200, {"cpanelresult": {
-        "apiversion": 2, "func": "getmysqlprivileges", "module": "MysqlFE", "data": [],
-        "event": {"result": 0, "reason": reason}, "error": reason}})
+        "apiversion": 2, "func": "getmysqlprivileges", "module": "MysqlFE",
+        "event": {"result": 0, "reason": reason}, "error": reason}})  # it died: no data
 
 
 async def test_has_mycnf_for_cpuser_reads_the_file_with_fileman(stack):

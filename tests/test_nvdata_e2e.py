@@ -46,6 +46,6 @@ async def test_personalization_refusals_are_answered(stack):
     assert await calls.cpanel("set", names=long_name, **{long_name: "v"}) == (200, calls.failed("set", (
         f"Name {long_name} is invalid. Names can only be 128 characters."), []))
     assert await calls.cpanel("get", names=long_name) == (200, {"cpanelresult": {
-        "apiversion": 2, "func": "get", "module": "NVData", "data": [], "event": {
+        "apiversion": 2, "func": "get", "module": "NVData", "event": {  # it died: no data
             "result": 0, "reason": f"Name {long_name} is invalid. Names can only be 128 characters."},
         "error": f"Name {long_name} is invalid. Names can only be 128 characters."}})
