@@ -8,6 +8,7 @@ from shim.observability.redact import (
     cookie_names,
     log_path,
     redact_args,
+    redact_value,
 )
 
 
@@ -23,6 +24,10 @@ def test_authorization_keeps_scheme_and_user_only():
         "webmail bob@example.com:pw": "webmail bob@example.com",
         f"Basic {b64('user:secret')}": "basic user",
         f"Basic {b64('onlysecret')}": "basic",  # no user part: the whole thing is secret
+        f"Basic {b64('user:pa:ss')}": "basic user",  # the secret may hold a colon, the user may not
+        f"Basic {b64('user:secret')[:4]}!{b64('user:secret')[4:]}": "basic",  # not base64: never decoded
+        "whm root:TOK:EN": "whm root",
+        'Digest realm="x", response="abc"': "digest",  # no username
         "Basic not-base64!": "basic",
         "Bearer abc.def.ghi": "bearer",
         'Digest username="user", response="abc"': "digest user",
@@ -55,4 +60,14 @@ def test_cookies_keep_their_names_only():
     assert cookie_names("whostmgrsession=abc; cpsession=def;  timezone=UTC") == [
         "whostmgrsession", "cpsession", "timezone"]
     assert cookie_names("BAREVALUE; a=1") == ["a"]
+    assert cookie_names("a=1;b=2") == ["a", "b"]  # no space after the separator
+    assert cookie_names("token=YWJj==; x=1") == ["token", "x"]  # a value may hold '='
     assert cookie_names(None) == []
+
+
+def test_pairs_names_that_are_no_names_and_the_tables_secrets():
+    # Pairs as parsed from a form, and a JSON document sent as a body (it reads as one long name).
+    assert redact_args([("user", "bob"), ("pass", "p1"), ('{"password": "p2"}', "")]) == {
+        "user": "bob", "pass": MASK, "<unparsed name of 18 characters>": MASK}
+    assert [redact_value("phrase", "v", {"phrase"}), redact_value("phrase", "v"), redact_value("a\nb", "v")] == [
+        MASK, "v", MASK]

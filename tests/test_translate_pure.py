@@ -6,11 +6,15 @@ from shim.translation import envelopes
 from shim.translation.arguments import TransformError
 from shim.translation.mapping import load_table
 from shim.translation.recognise import (
+    ApiPath,
     LegacyCall,
+    api2_path,
+    count_fields,
     merge_params,
     parse_form,
     recognise,
     split_path,
+    with_whm_account,
 )
 from shim.translation.translate import (
     UpstreamAnswerError,
@@ -53,6 +57,46 @@ def test_recognise_names_and_versions():
     assert recognise({**base, "cpanel_jsonapi_apiversion": "3"}, "") is None
     assert recognise({**base, "cpanel_jsonapi_apiversion": "1"}, "") is None
     assert recognise({"cpanel_jsonapi_module": "Ftp"}, "") is None
+
+
+def test_which_paths_are_api2_calls():
+    assert [api2_path(p) for p in ("/json-api/cpanel", "/cpsess1/json-api//cpanel/", "/xml-api/cpanel")] == [
+        ApiPath("", "/json-api/cpanel"), ApiPath("/cpsess1", "/json-api/cpanel"), ApiPath("", "/xml-api/cpanel", True)]
+    for other in ("/execute/Email/cpanel", "/json-api/version", "/json-api/foo/cpanel", "/json-api/cpanelx", "/"):
+        assert api2_path(other) is None, other
+
+
+def test_the_account_and_version_a_call_names():
+    base = {"cpanel_jsonapi_module": "Ftp", "cpanel_jsonapi_func": "passwd", "user": "bob", "pass": "p"}
+    assert (recognise({**base, "cpanel_jsonapi_apiversion": "2"}, "").apiversion, recognise(base, "").apiversion) == (
+        "2", None)  # WHM wraps its invalid-user answer only when the client sent the 2 itself
+    # WHM's rule: without cpanel_jsonapi_user, `user` names the account and leaves the arguments.
+    assert with_whm_account(recognise(base, "")) == LegacyCall("Ftp", "passwd", "bob", {"pass": "p"}, "")
+    named = recognise({**base, "cpanel_jsonapi_user": "alice"}, "")
+    assert with_whm_account(named) == named == LegacyCall("Ftp", "passwd", "alice", {"user": "bob", "pass": "p"}, "")
+    assert with_whm_account(recognise({**base, "user": ""}, "")) == LegacyCall("Ftp", "passwd", None, {"pass": "p"}, "")
+    no_user = recognise({"cpanel_jsonapi_module": "Ftp", "cpanel_jsonapi_func": "listftp"}, "")
+    assert with_whm_account(no_user) is no_user
+
+
+def test_multipart_parts_as_php_reads_them():
+    part = 'Content-Disposition: form-data; name="{}"\r\n{}\r\n{}'
+    body = "\r\n".join([
+        "--B", part.format("plain", "", "a\r\n\r\nb"),  # a blank line inside a value is kept
+        "--B", part.format("qp", "Content-Transfer-Encoding: quoted-printable\r\n", "caf=C3=A9"),
+        "--B", part.format("b64", "Content-Transfer-Encoding: base64\r\n", "aGk="),
+        "--B", part.format("bad64", "Content-Transfer-Encoding: base64\r\n", "a"),
+        "--B", "Content-Type: text/plain\r\n\r\nno name: skipped",
+        "--B", "no blank line after the head: skipped",
+        "--B", part.format("a:b", "", "colon in the name"),
+        "--B--", part.format("after", "", "the epilogue is not a part"),
+    ]).encode() + b"\r\n--B\r\n" + part.format("late", "", "").encode()
+    bad_utf8 = b'--B\r\nContent-Disposition: form-data; name="n\xff"\r\n\r\nv\xfe\r\n--B--'
+    assert parse_form(body, "multipart/form-data; boundary=B") == [
+        ("plain", "a\r\n\r\nb"), ("qp", "café"), ("b64", "hi"), ("bad64", ""), ("a:b", "colon in the name")]
+    assert parse_form(bad_utf8, 'multipart/form-data; boundary="B"') == [("n\ufffd", "v\ufffd")]
+    assert count_fields(bad_utf8, 'multipart/form-data; boundary="B"') == 2  # counted at C speed: an upper bound
+    assert count_fields(b"x", "multipart/form-data") == 0  # no boundary: nothing parses
 
 
 def test_body_wins_over_query_and_forms_in_any_label():
