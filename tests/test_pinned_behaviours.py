@@ -48,6 +48,7 @@ def test_ipv4_mapped_clients_match_ipv4_allow_entries_on_a_dual_stack_listener()
     assert client_allowed("::ffff:192.0.2.7", networks) and client_allowed("192.0.2.7", networks)
     assert client_allowed("2001:db8::5", networks)
     assert not client_allowed("::ffff:198.51.100.1", networks) and not client_allowed("", networks)
+    assert not client_allowed("/run/api2shim.sock", networks)  # no address (a Unix socket): never allowed
 
 
 def test_a_zero_timeout_is_refused_in_the_config(tmp_path):

@@ -42,7 +42,7 @@ tests[recognise]="tests/test_pinned_behaviours.py tests/test_translate_pure.py t
   tests/test_properties.py::test_recognising_any_request_never_raises $h::test_client_cpanel_and_api_arguments_never_reach_upstream
   $h::test_form_parsing_finds_the_same_fields_as_before $h::test_too_many_arguments_are_refused_before_they_are_parsed"
 module[pool]=shim/upstream/pool.py
-tests[pool]="tests/test_upstream_pool.py tests/test_pinned_behaviours.py"
+tests[pool]="tests/test_upstream_pool.py tests/test_pinned_behaviours.py tests/test_tls_e2e.py"
 module[redact]=shim/observability/redact.py
 tests[redact]="tests/test_redact.py tests/test_secret_leaks.py"
 order=(guard recognise pool redact framing)
