@@ -9,6 +9,7 @@ from shim.observability.redact import (
     log_path,
     redact_args,
     redact_value,
+    shown_name,
 )
 
 
@@ -69,5 +70,6 @@ def test_pairs_names_that_are_no_names_and_the_tables_secrets():
     # Pairs as parsed from a form, and a JSON document sent as a body (it reads as one long name).
     assert redact_args([("user", "bob"), ("pass", "p1"), ('{"password": "p2"}', "")]) == {
         "user": "bob", "pass": MASK, "<unparsed name of 18 characters>": MASK}
+    assert [shown_name("user"), shown_name("a b")] == ["user", "<unparsed name of 3 characters>"]
     assert [redact_value("phrase", "v", {"phrase"}), redact_value("phrase", "v"), redact_value("a\nb", "v")] == [
         MASK, "v", MASK]
