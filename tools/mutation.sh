@@ -13,7 +13,8 @@
 # function. A run is niced and bounded by MUTATION_BOUND (default 20m) with one worker
 # (MUTATION_CHILDREN), so it fits a shared 2-core machine. Each module prints
 # "killed/total": a mutant counts as killed when a test failed or timed out on it.
-# Survivors are listed in .mutation/<module>/survivors.txt; `cd .mutation/<module> &&
+# Mutants not killed outright are listed in .mutation/<module>/survivors.txt (survived, and
+# timed out: the latter count as killed); `cd .mutation/<module> &&
 # ../../.venv/bin/mutmut show NAME` prints one as a diff.
 #
 # mutmut 3 mutates inside functions and methods only: module-level constants (redact's
