@@ -387,3 +387,17 @@ def test_https_origins_get_a_verifying_context_and_http_none():
     assert (secure.host, secure.port, secure.host_header) == ("cpanel.example", 2087, "cpanel.example:2087")
     assert UpstreamPool("https://h", ssl_context=given, limit=1, connect_timeout=1, read_timeout=1).ssl_context is given
     assert UpstreamPool("http://h", ssl_context=given, limit=1, connect_timeout=1, read_timeout=1).ssl_context is None
+
+
+async def test_a_failed_connect_gives_back_exactly_its_slot(aiohttp_server, unused_tcp_port):
+    pool = make_pool(f"http://127.0.0.1:{unused_tcp_port}", limit=1, connect_timeout=1.0)
+    with pytest.raises(UpstreamError):  # nothing listens yet
+        await get(pool, "/")
+    upstream = Upstream()
+    await aiohttp_server(upstream.app(), port=unused_tcp_port)
+    calls = [asyncio.create_task(get(pool, "/slow")) for _ in range(2)]
+    await asyncio.sleep(0.1)
+    upstream.release.set()
+    assert await asyncio.gather(*calls) == [(200, b"GET /slow 0")] * 2
+    assert upstream.most_in_flight == 1  # still one connection at most
+    await pool.close()
