@@ -327,7 +327,7 @@ def _parser() -> argparse.ArgumentParser:
                              "latest.json; shadow: the native answer's latency with shadow mode off and on; hostile: "
                              "a translated call's latency under each of issue 13's attacks (its own options: "
                              "python -m bench hostile --help; about a minute, so never part of all)")
-    parser.add_argument("--rounds", type=int, default=Options.rounds)
+    parser.add_argument("--rounds", type=_at_least_one, default=Options.rounds)
     parser.add_argument("--duration", type=float, default=Options.duration, help="seconds per measurement")
     parser.add_argument("--connections", default=",".join(map(str, DEFAULT_CONNECTIONS)), help="e.g. 1,32,64")
     parser.add_argument("--loader", choices=("auto", "wrk", "builtin"), default="auto")
@@ -339,7 +339,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="comma-separated: passwd,list1000,list1000-shaped,whmapi1,reject,mixed (default all)")
     parser.add_argument("--compare", type=Path, help="also run the shim of another checkout as 'shim-ref'")
     parser.add_argument("--memory-requests", type=int, default=MEMORY_REQUESTS)
-    parser.add_argument("--micro-repeats", type=int, default=micro.REPEATS)
+    parser.add_argument("--micro-repeats", type=_at_least_one, default=micro.REPEATS)
     parser.add_argument("--micro-seconds", type=float, default=micro.TARGET_SECONDS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for latest.md and latest.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder with every server's log")
@@ -379,6 +379,14 @@ def _shadow(args: argparse.Namespace) -> int:
     (args.out / "shadow.json").write_text(json.dumps(data, indent=2) + "\n")
     print(text)
     return 0
+
+
+def _at_least_one(text: str) -> int:
+    """A count the report takes a best and a median of: zero would leave nothing to report."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

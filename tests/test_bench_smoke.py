@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench.run import main
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENDERS = ["direct", "aiohttp", "shim"]
 SCENARIOS = ["passwd", "list1000", "list1000-shaped", "whmapi1", "reject"]
@@ -61,3 +65,12 @@ def test_the_hostile_scenario_is_reached_from_python_m_bench() -> None:
                           text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: python -m bench hostile [-h] [--small] [--seconds SECONDS]")
+
+
+def test_a_count_of_zero_is_refused_before_anything_runs(capsys) -> None:
+    # --micro-repeats 0 once crashed after the whole load run, on min() of no samples.
+    for option in ("--micro-repeats", "--rounds"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["micro", option, "0"])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err.endswith(f"error: argument {option}: must be 1 or more, not 0\n")
