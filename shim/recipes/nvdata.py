@@ -24,15 +24,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shim.translation.perlvalues import perl_true
 from shim.translation.recipe import RecipeCall
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _XML = {**_HTML, "'": "&apos;"}
 _SPECIAL = re.compile(r"[&<>\"']")
-
-
-def _perl_true(value: str | None) -> bool:
-    return bool(value) and value != "0"
 
 
 def _names(text: str) -> list[str]:
@@ -61,9 +58,9 @@ async def get(call: RecipeCall) -> list[Any]:
         value = pair.get("value") if isinstance(pair, dict) else None
         if not value and value != 0 and default:
             value = default
-        if _perl_true(call.args.get("html_encode")):
+        if perl_true(call.args.get("html_encode")):
             value = None if value is None else _escape(str(value), _HTML)
-        elif _perl_true(call.args.get("encoded")):
+        elif perl_true(call.args.get("encoded")):
             value = "" if value is None else _escape(str(value), _XML)
         rows.append({"name": name, "value": value})
     return rows

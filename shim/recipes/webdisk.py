@@ -26,15 +26,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shim.translation.perlvalues import perl_true
 from shim.translation.recipe import Api2Failure, NoRoute, RecipeCall
 
 _PERL_INT = re.compile(r"\s*([+-]?\d+)")
 SSL_PORT, MAIN_PORT = "2078", "2077"  # cpdavd's ports, as API 2 sent them (strings)
 _NOT_IN_LOGIN = re.compile(r"[@+\r\n\s\t]")
-
-
-def _perl_true(value: str | None) -> bool:
-    return bool(value) and value != "0"
 
 
 def _webdisk_of(record: Any) -> dict[str, Any] | None:
@@ -47,7 +44,7 @@ def _webdisk_of(record: Any) -> dict[str, Any] | None:
 
 
 async def listwebdisks(call: RecipeCall) -> list[Any]:
-    if _perl_true(call.args.get("check_primary_domain")):
+    if perl_true(call.args.get("check_primary_domain")):
         # It then listed the logins on domains the account no longer has, which UserManager
         # (reading through the same listing, with the account's domains) never returns.
         raise NoRoute("WebDisk::listwebdisks with check_primary_domain lists logins no UAPI call returns")
@@ -108,10 +105,10 @@ async def addwebdisk(call: RecipeCall) -> list[Any]:
     await call.uapi_data("UserManager", "create_user", {
         "username": user, "domain": domain, "password": password,
         "services.webdisk.enabled": 1, "services.webdisk.homedir": call.arg("homedir"),
-        "services.webdisk.perms": perms, "services.webdisk.private": _perl_true(call.args.get("private")),
-        "services.webdisk.enabledigest": _perl_true(digest),
+        "services.webdisk.perms": perms, "services.webdisk.private": perl_true(call.args.get("private")),
+        "services.webdisk.enabledigest": perl_true(digest),
     }, secret=("password",))
-    return [{"user": user, "domain": domain, "login": login, "enabledigest": 1 if _perl_true(digest) else 0,
+    return [{"user": user, "domain": domain, "login": login, "enabledigest": 1 if perl_true(digest) else 0,
              "perms": perms}]
 
 

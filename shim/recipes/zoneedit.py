@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from shim.translation.perlvalues import perl_true
 from shim.translation.recipe import Api2Failure, RecipeCall, errors_of
 
 ZONES_FETCHED = "Zones fetched"
@@ -263,10 +264,6 @@ _FILTERS = {"line": "Line", "ttl": "ttl", "name": "name", "class": "class", "add
 ZONE_SERIALIZED = "Zone Serialized"
 
 
-def _perl_true(value: Any) -> bool:
-    return value not in (None, "", "0", 0)
-
-
 def _perl_split(text: str) -> list[str]:
     """Perl's split on | or ,: trailing empty fields are dropped."""
     parts = re.split(r"[|,]", text)
@@ -320,7 +317,7 @@ async def _fetch(call: RecipeCall) -> dict[str, Any]:
     for index, item in enumerate(items):
         record = _api2_item(item, items[index + 1] if index + 1 < len(items) else None, zone)
         if record is not None:
-            record["record"] = next((record[k] for k in ("address", "cname", "txtdata") if _perl_true(record.get(k))), None)
+            record["record"] = next((record[k] for k in ("address", "cname", "txtdata") if perl_true(record.get(k))), None)
             record["line"] = record["Line"]
             records.append(record)
     soa = next((r for r in records if r.get("type") == "SOA"), None)
