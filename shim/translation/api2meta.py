@@ -51,7 +51,6 @@ def reshape(rows: list[Any], args: Mapping[str, str]) -> tuple[list[Any], dict[s
     if not all(isinstance(row, dict) for row in rows):
         log.info("api2_* arguments left unapplied: the answer's rows are not all objects")
         return rows, extra
-    rows = [dict(row) for row in rows]
     if perl_true(args.get("api2_columns")):
         rows = _columns(rows, args, extra)
     if perl_true(args.get("api2_filter")):
@@ -93,6 +92,7 @@ def _columns(rows: list[dict[str, Any]], args: Mapping[str, str], extra: dict[st
     wanted = [value for name, value in args.items() if name.startswith("api2_columns_")]
     if not rows:
         rows = [{}]  # cPanel read the first row's keys, which brought an empty one into being
+    rows = [dict(row) for row in rows]  # keys are deleted below: the recipe's rows stay whole
     first = rows[0]
     invalid = [name for name in wanted if name not in first]
     drop = [key for key in first if key not in wanted]
@@ -242,8 +242,8 @@ def _paginate(rows: list[dict[str, Any]], args: Mapping[str, str], extra: dict[s
         "start_result": start,
         "results_per_page": size,
         "total_results": total,
-        "current_page": _ceil(start_n / size_n),
-        "total_pages": _ceil(total / size_n),
+        "current_page": math.ceil(start_n / size_n),
+        "total_pages": math.ceil(total / size_n),
     }
     begin = int(start_n - 1)
     if begin:
@@ -257,7 +257,3 @@ def _paginate(rows: list[dict[str, Any]], args: Mapping[str, str], extra: dict[s
 def _whole(number: int | float) -> bool:
     """Perl's int() of the number is not 0."""
     return not math.isfinite(number) or int(number) != 0
-
-
-def _ceil(number: float) -> int:
-    return math.ceil(number)
