@@ -11,7 +11,7 @@ import pytest
 from api2calls import Api2Calls
 from conftest import ROOT_AUTH
 
-from shim.recipes.statsbar import perl_int
+from shim.recipes.ui import perl_int
 
 
 async def test_row_counters_start_afresh_on_every_call(stack):
@@ -22,6 +22,11 @@ async def test_row_counters_start_afresh_on_every_call(stack):
         200, calls.ok("getrowcounter", [{"name": "rows", "value": 0}]))
     assert await calls.whm("setrowcounter", rowcounter="rows", rowcountervalue="7 apples") == (
         200, calls.ok("setrowcounter", [{"name": "rows", "value": 7}]))
+    # Perl's int() reads an exponent and drops the fraction: "1e2" is 100, "-2.9" is -2.
+    assert await calls.whm("setrowcounter", rowcounter="rows", rowcountervalue="1e2") == (
+        200, calls.ok("setrowcounter", [{"name": "rows", "value": 100}]))
+    assert await calls.cpanel("setrowcounter", rowcounter="rows", rowcountervalue="-2.9") == (
+        200, calls.ok("setrowcounter", [{"name": "rows", "value": -2}]))
     assert await calls.cpanel("setrowcounter") == (200, calls.ok("setrowcounter", [{"name": None, "value": 0}]))
 
 

@@ -130,6 +130,9 @@ async def test_setstatus_sets_the_directory_mode_through_set_homedir(stack):
     # Perl's int() of `on`; anything but "1" makes the directory public.
     assert await calls.cpanel("setstatus", login=WEBDISK_LOGIN, on="2x") == (200, calls.ok("setstatus", [{"private": 2}]))
     assert account(stack)[WEBDISK_LOGIN].private is False
+    # int("1e1") is 10 (Perl reads the exponent), and "1e1" is not the text "1": the row says 10, the directory stays public.
+    assert await calls.cpanel("setstatus", login=WEBDISK_LOGIN, on="1e1") == (200, calls.ok("setstatus", [{"private": 10}]))
+    assert account(stack)[WEBDISK_LOGIN].private is False
     # An unknown login (or none): API 2 changed nothing and still answered the row.
     before = len([r for r in stack.state.requests if r.path.endswith("/set_homedir")])
     assert await calls.cpanel("setstatus", login="ghost@example.com", on="1") == (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shim.recipes.statsbar import perl_int
+from shim.recipes.ui import perl_int
 from shim.translation.fields import uri_escape
 from shim.translation.recipe import RecipeCall
 

@@ -10,7 +10,7 @@ import secrets
 import string
 from typing import Any
 
-from shim.recipes.statsbar import perl_int
+from shim.recipes.ui import perl_int
 from shim.translation.recipe import Api2Failure, RecipeCall
 
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase + "_"

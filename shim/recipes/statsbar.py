@@ -4,22 +4,15 @@ Cpanel/StatsBar.pm).
 The counters lived in the cPanel process that rendered one page; every API 2 request over
 json-api runs in a process of its own, so each call starts from no counters: rowcounter
 always answers the first row's class (`even`), getrowcounter 0, and setrowcounter the
-whole number it was given (Perl's int(): leading digits, else 0).
+whole number Perl's int() makes of it ("12abc" 12, "1e2" 100, none 0).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from shim.recipes.ui import perl_int
 from shim.translation.recipe import RecipeCall
-
-_LEADING_NUMBER = re.compile(r"\s*([+-]?\d+)")
-
-
-def perl_int(text: str) -> int:
-    match = _LEADING_NUMBER.match(text)
-    return int(match.group(1)) if match else 0
 
 
 def rowcounter(call: RecipeCall) -> list[Any]:

@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from shim.recipes.ui import perl_int
 from shim.translation.perlvalues import perl_true
 from shim.translation.recipe import Api2Failure, NoRoute, RecipeCall
 
-_PERL_INT = re.compile(r"\s*([+-]?\d+)")
 SSL_PORT, MAIN_PORT = "2078", "2077"  # cpdavd's ports, as API 2 sent them (strings)
 _NOT_IN_LOGIN = re.compile(r"[@+\r\n\s\t]")
 
@@ -118,8 +118,7 @@ async def setstatus(call: RecipeCall) -> list[Any]:
     UAPI WebDisk::set_homedir with the login's own directory and `private` does the same chmod;
     its failure (which API 2 could not have) is answered as the error."""
     on = call.arg("on") or "0"
-    found = _PERL_INT.match(on)
-    row = [{"private": int(found.group(1)) if found else 0}]
+    row = [{"private": perl_int(on)}]
     login = call.arg("login")
     if not login:
         return row
