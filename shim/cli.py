@@ -326,6 +326,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    stop = StopSignals()
     try:
         config = _load(args)
         tables = TableHolder(load_configured_table(config))
@@ -342,21 +343,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         from shim.operations.workers import run_master
 
         try:
-            return run_master(config, args.argv)
+            return run_master(config, args.argv, stop.requested)
         except OSError as exc:
             _print_errors([f"cannot listen: {exc.strerror or exc}"])
             return 1
     runtime = Runtime()
     reloader = Reloader(args.config, _overrides(args), config, tables, runtime.lifecycle, runtime.metrics)
     try:
-        eventloop.run(_serve(config, tables, runtime, reloader, reuse_port=args.worker))
+        eventloop.run(_serve(config, tables, stop, runtime, reloader, reuse_port=args.worker))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1
     return 0
 
 
-async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = None,
+async def _serve(config: Config, tables: TableHolder, stop: StopSignals, runtime: Runtime | None = None,
                  reloader: Reloader | None = None, *, reuse_port: bool = False) -> None:
     log = logging.getLogger("api2shim")
     limits = config.http_limits()
@@ -381,7 +382,7 @@ async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = 
         if reloader is not None:
             reload_on_sighup(reloader)
         gcpolicy.settle_after_start()
-        await _wait_for_stop()
+        await stop.wait()
         lifecycle.begin_drain()
         log.info("stopping: no new connections; %d request(s) in flight get up to %gs to finish",
                  gate.in_flight, config.shutdown_timeout)
@@ -394,12 +395,36 @@ async def _serve(config: Config, tables: TableHolder, runtime: Runtime | None = 
     log.info("stopped")
 
 
-async def _wait_for_stop() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+class StopSignals:
+    """SIGINT and SIGTERM from the moment a server command starts, not only once it listens.
+
+    A signal that arrives while the table loads or the listeners bind is remembered, and
+    `wait()` returns as soon as the server is up, so it drains and exits 0 like any other
+    stop instead of dying with -15 half-started.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._early = False
+        for sig in self.SIGNALS:
+            signal.signal(sig, self._remember)
+
+    def _remember(self, signum: int, frame: object) -> None:
+        self._early = True
+
+    def requested(self) -> bool:
+        """Whether a stop signal has come before `wait()` took over."""
+        return self._early
+
+    async def wait(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in self.SIGNALS:
+            loop.add_signal_handler(sig, stop.set)
+        if self._early:
+            stop.set()
+        await stop.wait()
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
@@ -493,8 +518,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     # As `serve` does: the access log as JSON Lines on stdout, the app log (and the demo's
     # instructions) on stderr, so `./dev demo > access.log` is a file `usage --log` reads.
     configure_logging("stdout", "INFO")
+    stop = StopSignals()
     try:
-        asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, _wait_for_stop, args.admin_port))
+        asyncio.run(run_demo(args.host, args.whm_port, args.cpanel_port, stop.wait, args.admin_port))
     except OSError as exc:
         _print_errors([f"cannot listen: {exc.strerror or exc}"])
         return 1

@@ -19,7 +19,9 @@ import trustme
 from conftest import ROOT_AUTH
 
 from shim import fakecpanel
+from shim.config import load_config
 from shim.inbound.listener import start_listener
+from shim.operations.workers import MULTIPROC_ENV, run_master
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "/json-api/cpanel?cpanel_jsonapi_user=user&cpanel_jsonapi_module=Ftp&cpanel_jsonapi_func=passwd&user=user&pass=x"
@@ -52,8 +54,7 @@ class Shim:
         return ports[0]
 
     async def wait_ready(self) -> None:
-        """Until /readyz answers 200: the process is past start-up, so SIGTERM is handled (a
-        signal sent while it still starts, e.g. during its start-up gc.collect(), kills it)."""
+        """Until /readyz answers 200: every listener is up and the process is past start-up."""
         admin = await self.admin_port()
         async with asyncio.timeout(15), aiohttp.ClientSession() as http:
             while True:
@@ -144,6 +145,31 @@ async def test_sigterm_lets_every_request_in_flight_finish_then_exits_0(fake):
         assert await asyncio.gather(*in_flight) == [(200, OK)] * 12
     assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
     assert any("12 request(s) in flight" in line for line in shim.log)
+
+
+async def test_sigterm_while_it_still_starts_stops_it_cleanly_with_exit_0(fake):
+    """Sent the moment the first listener is up, before the admin listener and the start-up
+    gc: the stop is remembered, so the process drains and exits 0 instead of dying with -15."""
+    _, upstream = fake
+    shim = await serve(upstream)
+    await shim.wait_listening()
+    shim.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(shim.proc.wait(), 10) == 0
+    assert any("stopped" in line for line in await shim.whole_log())
+
+
+def test_a_master_stopped_while_it_loaded_starts_no_worker_and_exits_0(monkeypatch, tmp_path):
+    """`--workers 2` told to stop before its own handlers were in: no worker starts, exit 0."""
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))  # else the master sets it here, for the later tests' processes too
+    config = load_config(None, {"whm_listen": "127.0.0.1:0", "whm_upstream": "http://127.0.0.1:9", "workers": 2})
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    children = set(children_of(os.getpid()))
+    try:
+        assert run_master(config, ["serve"], stop_requested=lambda: True) == 0
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+    assert set(children_of(os.getpid())) == children
 
 
 async def test_the_drain_is_bounded_by_timeouts_shutdown(fake, tmp_path):

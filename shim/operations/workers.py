@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shim.config import Config
@@ -45,7 +46,7 @@ def reserve_port(host: str, port: int) -> socket.socket:
     return sock  # bound, not listening: the kernel hands connections only to listening sockets
 
 
-def run_master(config: Config, argv: list[str]) -> int:
+def run_master(config: Config, argv: list[str], stop_requested: Callable[[], bool] = lambda: False) -> int:
     # Every port the workers share, the admin one included (so /metrics is one address).
     shared = [(f"--{s.name}-listen", s.name, s.listen_host, s.listen_port) for s in config.services]
     admin = config.admin_settings.listen
@@ -90,8 +91,11 @@ def run_master(config: Config, argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGHUP, reload)
+    # A stop that came while the config loaded: start no worker, exit 0 as a drained server does.
+    stopping = stop_requested()
     try:
-        workers.extend(subprocess.Popen(command, env=env) for _ in range(config.workers))
+        if not stopping:
+            workers.extend(subprocess.Popen(command, env=env) for _ in range(config.workers))
         last_start = time.monotonic()
         while not stopping:
             time.sleep(POLL_SECONDS)
