@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 import trustme
 from conftest import ROOT_AUTH
 
@@ -170,6 +171,27 @@ def test_a_master_stopped_while_it_loaded_starts_no_worker_and_exits_0(monkeypat
         for sig, handler in before.items():
             signal.signal(sig, handler)
     assert set(children_of(os.getpid())) == children
+
+
+async def test_a_close_with_a_deadline_cuts_off_a_handler_that_never_ends_at_the_deadline():
+    """In-process, so no process exit closes the socket for us: the listener itself must."""
+    started = asyncio.Event()
+
+    async def never_ends(request: web.Request) -> web.Response:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    app = web.Application()
+    app.router.add_get("/", never_ends)
+    listener = await start_listener(app, "127.0.0.1", 0, shutdown_timeout=30)
+    async with aiohttp.ClientSession() as http:
+        pending = asyncio.ensure_future(http.get(f"http://127.0.0.1:{listener.port}/"))
+        await asyncio.wait_for(started.wait(), 3)
+        await listener.close(0.2)
+        with pytest.raises(aiohttp.ClientConnectionError):  # not left open until aiohttp's own 30 s
+            async with asyncio.timeout(2):
+                await pending
 
 
 async def test_the_drain_is_bounded_by_timeouts_shutdown(fake, tmp_path):
