@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextvars
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, AsyncIterator, Mapping
 
@@ -76,6 +77,8 @@ class ServiceState:
     # Translated calls have connections of their own: slow pass-through uploads, which hold
     # a connection for as long as the client takes, can never leave them waiting.
     translated_pool: UpstreamPool | None = None
+    # WHM only: the cPanel service, where a recipe checks an account's password by a login.
+    login_pool: UpstreamPool | None = None
     shadow: ShadowSettings = ShadowSettings()
     shadow_tasks: set[asyncio.Task[None]] = field(default_factory=set)  # running comparisons (shadow.py)
 
@@ -160,12 +163,31 @@ async def _upstream_session(app: web.Application) -> AsyncIterator[None]:
     state = app[STATE]
     state.pool = make_pool(state.config, state.service)
     state.translated_pool = make_pool(state.config, state.service, like=state.pool)
+    if state.service.name == "whm":
+        cpanel = cpanel_service_of(state.config, state.service)
+        same_tls = cpanel.upstream.scheme == state.service.upstream.scheme
+        state.login_pool = make_pool(state.config, cpanel, like=state.pool if same_tls else None)
     yield
     for task in list(state.shadow_tasks):  # comparisons still running answer nobody
         task.cancel()
     await asyncio.gather(*state.shadow_tasks, return_exceptions=True)
     await state.pool.close()
     await state.translated_pool.close()
+    if state.login_pool is not None:
+        await state.login_pool.close()
+
+
+# cpsrvd serves cPanel beside WHM on the same host: 2083 with TLS (beside 2087), 2082 without.
+_CPANEL_PORTS = {"https": 2083, "http": 2082}
+
+
+def cpanel_service_of(config: Config, whm: ServiceConfig) -> ServiceConfig:
+    """The cPanel service a WHM listener reaches: the configured `cpanel.upstream`, else
+    cPanel's own port on the host of the WHM upstream."""
+    cpanel = config.service("cpanel")
+    if cpanel is not None:
+        return cpanel
+    return replace(whm, name="cpanel", upstream=whm.upstream.with_port(_CPANEL_PORTS[whm.upstream.scheme]))
 
 
 async def handle(state: ServiceState, request: web.Request) -> web.StreamResponse:
@@ -307,8 +329,12 @@ async def _translate(request: web.Request, state: ServiceState, entry: Entry, ca
     async def run_whm(func: str, form: list[tuple[str, str]], secret: frozenset[str]) -> Any:
         return await _call_whm(request, state, call, func, form, entry.timeout)
 
+    async def run_login(account: str, password: str) -> bool:
+        return await _check_login(request, state, account, password, entry.timeout)
+
     try:
-        answer = await run_translated(entry, call, user, run_uapi, run_whm if whm else None)
+        answer = await run_translated(entry, call, user, run_uapi, run_whm if whm else None,
+                                      run_login if whm else None)
         if answer.native_only and state.config.upstream_api2 != "absent":
             # Only cPanel's own API 2 answers this input, and the upstream still serves it.
             return await _pass_through(request, state, request[API_BODY], client_call)
@@ -385,6 +411,33 @@ async def _call_whm(
     if answer.status in (401, 403):
         raise EarlyAnswer(_answer(request, envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))
     return answer.document
+
+
+# The cheapest read a login can make: whatever it answers, cpsrvd checked the password first.
+_LOGIN_READ = "/execute/Variables/get_user_information"
+
+
+async def _check_login(request: web.Request, state: ServiceState, account: str, password: str,
+                       timeout: float | None) -> bool:
+    """Whether cPanel accepts `password` for `account`: one UAPI read as the account with it
+    (HTTP Basic) on the cPanel service. 401/403 is a refused login; a UAPI answer an accepted one.
+    The password goes only into that request's Authorization header, which nothing logs."""
+    assert state.login_pool is not None
+    basic = base64.b64encode(f"{account}:{password}".encode()).decode("ascii")
+    answer = await call_json(
+        state.login_pool,
+        _LOGIN_READ,
+        [("name", "user")],
+        {"Authorization": f"Basic {basic}"},
+        forwarded_headers(request),
+        max_answer=state.config.max_upstream_answer,
+        timeout=timeout,
+    )
+    if answer.status in (401, 403):
+        return False
+    if not isinstance(answer.document, dict) or "status" not in answer.document:
+        raise UpstreamAnswerError("the cPanel service answered a login with JSON that is not a UAPI result")
+    return True
 
 
 def _answer(request: web.Request, document: Any, *, status: int = 200, content_type: str = _JSON) -> web.Response:

@@ -37,6 +37,9 @@ _WHM_ROUTES = _routes(
     (r"/json-api/version", whm_api.version),
     (r"/json-api/listaccts", whm_api.listaccts),
     (r"/json-api/delete_domain", whm_api.delete_domain),
+    (r"/json-api/accountsummary", whm_api.accountsummary),
+    (r"/json-api/passwd", whm_api.passwd),
+    (r"/json-api/get_password_strength", whm_api.get_password_strength),
     (r"/json-api/([^/]+)", whm_api.unknown),
     (r"/execute(?:/.*)?", not_found),  # UAPI is served on the cPanel port only
     *_COMMON,

@@ -1,4 +1,5 @@
-"""WHM API functions the fake serves: uapi_cpanel, version, listaccts, delete_domain.
+"""WHM API functions the fake serves: uapi_cpanel, version, listaccts, accountsummary,
+delete_domain, passwd, get_password_strength.
 
 With `api.version=1` they answer WHM API 1 (`{"data":…,"metadata":{command,reason,result,
 version}}`); without it, WHM API 0 (`{"version":…}`, `{"acct":[…],"status":1,…}`), as
@@ -114,6 +115,81 @@ async def delete_domain(call: Call, match: "re.Match[str]") -> web.Response:
             return json_response({"data": {}, "metadata": _metadata("delete_domain")})
     reason = f"The domain “{name}” does not exist."
     return json_response({"metadata": _metadata("delete_domain", reason, 0)})
+
+
+async def accountsummary(call: Call, match: "re.Match[str]") -> web.Response:
+    """WHM API 1 accountsummary: `{"acct": [record]}` of one account (listaccts' record).
+    Assumed wording (no live server checked): an unknown user fails "Account does not exist."."""
+    account = call.state.accounts.get(call.param("user") or "")
+    if account is None:
+        return json_response({"metadata": _metadata("accountsummary", "Account does not exist.", 0)})
+    return json_response({"data": {"acct": [_account_record(account)]}, "metadata": _metadata("accountsummary")})
+
+
+def password_strength(password: str) -> int:
+    """The fake's own strength score, 0-100 (NOT cPanel's algorithm, which also consults a
+    dictionary): 4 points per character per kind of character used (lower, upper, digit,
+    other). "12345luggage" scores 88, "abcdef" 24."""
+    kinds = sum(any(test(c) for c in password) for test in (str.islower, str.isupper, str.isdigit,
+                                                              lambda c: not c.isalnum()))
+    return min(100, 4 * len(password) * kinds)
+
+
+async def get_password_strength(call: Call, match: "re.Match[str]") -> web.Response:
+    """WHM API 1 get_password_strength (cPanel 11.120 Whostmgr/API/1/Accounts.pm): `{"strength": N}`;
+    without `password`, cPanel's "password parameter was not passed"."""
+    password = call.param("password")
+    if password is None:
+        return json_response({"metadata": _metadata("get_password_strength", "password parameter was not passed", 0)})
+    return json_response({"data": {"strength": password_strength(password)}, "metadata": _metadata("get_password_strength")})
+
+
+async def passwd(call: Call, match: "re.Match[str]") -> web.Response:
+    """WHM API 1 passwd: the account's new password, checked as cPanel 11.120 checks it as root
+    (Whostmgr/API/1/Sys.pm, Cpanel/ChangePasswd.pm; texts are cPanel's): required `user` and
+    `password`, then the password's own rules, a suspended account, the `passwd` strength.
+    Success: `data.app` the services changed (system, ftp, mail, MySQL unless
+    `db_pass_update=0`), reason "Password changed for user “USER”.", and `output.raw` the
+    change's log (assumed text). `passwd_failures(account)` scripts a failure reason for the
+    next call (a hook that halts it, say)."""
+    from .modules.passwdstrength import REQUIRED_STRENGTH
+
+    user, password = call.param("user"), call.param("password")
+    if user is None:
+        return _passwd_failed("No user name supplied: “user” is a required argument.")
+    if password is None:
+        return _passwd_failed("No password supplied: “password” is a required argument.")
+    account = call.state.accounts.get(user)
+    if account is None:
+        return _passwd_failed(f"Sorry, the user “{user}” does not exist.")
+    if not password:
+        return _passwd_failed("You did not pass the “new_password” parameter in your request.")
+    if user.lower() in password.lower():
+        return _passwd_failed("Sorry, the password may not contain the username for security reasons.")
+    if len(password.encode()) < 5:
+        return _passwd_failed("Sorry, passwords must be at least 5 characters for security reasons.")
+    if account.suspended:
+        return _passwd_failed(f"Sorry, the user “{user}” is currently suspended. "
+                              "Changing the user’s password would unsuspend the account.")
+    if password_strength(password) < REQUIRED_STRENGTH:
+        return _passwd_failed("Sorry, the password you selected cannot be used because it is too weak and would be "
+                              f"too easy to guess. Please select a password with strength rating of {REQUIRED_STRENGTH} "
+                              "or higher.")
+    if passwd_failures(account):
+        return _passwd_failed(passwd_failures(account).pop(0))
+    account.password = password
+    apps = ["system", "ftp", "mail"] + (["MySQL"] if call.param("db_pass_update") != "0" else [])
+    metadata = {**_metadata("passwd", f"Password changed for user “{user}”."),
+                "output": {"raw": f"Password for “{user}” has been changed.\nFTP password change has been queued.\n"}}
+    return json_response({"data": {"app": apps}, "metadata": metadata})
+
+
+def passwd_failures(account: CpanelAccount) -> list[str]:
+    return account.module_state("passwd", lambda _: [])
+
+
+def _passwd_failed(reason: str) -> web.Response:
+    return json_response({"data": None, "metadata": _metadata("passwd", reason, 0)})
 
 
 async def unknown(call: Call, match: "re.Match[str]") -> web.Response:

@@ -35,6 +35,8 @@ from shim.translation.translate import UapiCall, UpstreamAnswerError
 RunUapi = Callable[[UapiCall], Awaitable[Any]]  # one UAPI call → its UAPI result
 # One WHM API 1 call (function, form, secret argument names) → its document; None: no WHM here.
 RunWhm = Callable[[str, list[tuple[str, str]], frozenset[str]], Awaitable[Any]]
+# One login check (account, password) → whether cPanel accepts that password for the account.
+RunLogin = Callable[[str, str], Awaitable[bool]]
 _WHM_FUNCTION = re.compile(r"[a-z][a-z0-9_]*\Z")
 Pairs = Mapping[str, Any] | Iterable[tuple[str, Any]]
 
@@ -68,15 +70,17 @@ class NativeOnly(NoRoute):
 class RecipeCall:
     """One API 2 call as a recipe sees it."""
 
-    __slots__ = ("module", "func", "args", "user", "_run_uapi", "_run_whm")
+    __slots__ = ("module", "func", "args", "user", "_run_uapi", "_run_whm", "_run_login")
 
-    def __init__(self, call: LegacyCall, user: str | None, run_uapi: RunUapi | None, run_whm: RunWhm | None) -> None:
+    def __init__(self, call: LegacyCall, user: str | None, run_uapi: RunUapi | None, run_whm: RunWhm | None,
+                 run_login: RunLogin | None = None) -> None:
         self.module = call.module
         self.func = call.func
         self.args: Mapping[str, str] = call.args  # as the client sent them, meta-parameters removed
         self.user = user  # the cPanel account the call acts as (None when not known)
         self._run_uapi = run_uapi
         self._run_whm = run_whm
+        self._run_login = run_login
 
     def arg(self, name: str, default: str = "") -> str:
         return self.args.get(name, default)
@@ -132,6 +136,17 @@ class RecipeCall:
             raise Api2Failure(str(metadata.get("reason") or f"WHM API 1 {func} failed"))
         return document.get("data")
 
+    async def password_accepted(self, password: str) -> bool:
+        """Whether cPanel accepts `password` as the account's own: one read as the account with
+        that password (HTTP Basic, on the cPanel service), which writes nothing; a refused
+        login is False. The password travels in that request's Authorization header only.
+
+        NoRoute where no cPanel service is reachable (only the WHM port has one)."""
+        if self._run_login is None or not self.user:
+            raise NoRoute(f"{self.module}::{self.func} checks the account's password by a login to the cPanel "
+                          "service, which only the WHM port reaches")
+        return await self._run_login(self.user, password)
+
 
 def whm_only(function: Callable[..., Any]) -> Callable[..., Any]:
     """Marks a recipe that needs WHM API 1: `coverage` lists it as answered on the WHM port only."""
@@ -159,11 +174,13 @@ def _text(value: Any) -> str:
 
 
 async def run_recipe(function: Callable[..., Any], kind: str, call: LegacyCall, user: str | None,
-                     run_uapi: RunUapi | None, run_whm: RunWhm | None) -> dict[str, Any]:
+                     run_uapi: RunUapi | None, run_whm: RunWhm | None,
+                     run_login: RunLogin | None = None) -> dict[str, Any]:
     """The API 2 document of one recipe (or local function) run; NoRoute propagates."""
     module, func = call.module, call.func
     local = kind == "local"
-    recipe_call = RecipeCall(call, user, None if local else run_uapi, None if local else run_whm)
+    recipe_call = RecipeCall(call, user, None if local else run_uapi, None if local else run_whm,
+                             None if local else run_login)
     try:
         rows = function(recipe_call) if local else await function(recipe_call)
     except Api2Failure as failure:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from shim.translation import envelopes, plaincopy
 from shim.translation.arguments import TransformError
 from shim.translation.mapping import Entry
-from shim.translation.recipe import NativeOnly, NoRoute, RunUapi, RunWhm, run_recipe
+from shim.translation.recipe import NativeOnly, NoRoute, RunLogin, RunUapi, RunWhm, run_recipe
 from shim.translation.recognise import LegacyCall
 from shim.translation.translate import (
     UapiCall,
@@ -53,14 +53,16 @@ CREDENTIAL_CHECK = UapiCall("Variables", "get_user_information", [], frozenset()
 
 
 async def run_translated(entry: Entry, call: LegacyCall, user: str | None, run_uapi: RunUapi,
-                         run_whm: RunWhm | None = None) -> TranslatedAnswer:
-    """`run_whm` makes one WHM API 1 call where the caller can (the WHM port); None elsewhere."""
+                         run_whm: RunWhm | None = None, run_login: RunLogin | None = None) -> TranslatedAnswer:
+    """`run_whm` makes one WHM API 1 call where the caller can (the WHM port); None elsewhere.
+    `run_login` checks an account's password by a login to the cPanel service (the WHM port)."""
     module, func = call.module, call.func
     if entry.recipe is not None:
         if entry.recipe_kind == "local":
             await run_uapi(CREDENTIAL_CHECK)
         try:
-            return TranslatedAnswer(await run_recipe(entry.recipe, entry.recipe_kind, call, user, run_uapi, run_whm), True)
+            document = await run_recipe(entry.recipe, entry.recipe_kind, call, user, run_uapi, run_whm, run_login)
+            return TranslatedAnswer(document, True)
         except NoRoute as exc:
             log.info("%s: %s", entry.name, exc)
             return TranslatedAnswer(envelopes.function_not_found(module, func), True, unanswerable=True,

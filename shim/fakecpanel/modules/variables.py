@@ -40,6 +40,11 @@ def contact_state(account: CpanelAccount) -> ContactState:
     return account.module_state("ContactInformation", lambda _: ContactState())
 
 
+def user_settings(account: CpanelAccount) -> dict[str, Any]:
+    """Settings of the account a test may change (cpuser keys): `demo_mode` (cPanel's DEMO)."""
+    return account.module_state("UserSettings", lambda _: {"demo_mode": 0})
+
+
 def _server_defaults(_: CpanelAccount) -> dict[str, Any]:
     return {"allow_reset_password": 1, "allow_reset_password_for_subaccounts": 0, "database_prefix_required": 1,
             "default_theme": ACCOUNT_THEME, "docroots_in_public_html_only": 0, "version": "3.4"}
@@ -79,7 +84,7 @@ def user_information(account: CpanelAccount) -> dict[str, Any]:
         "maximum_subdomains": "unlimited",
         "mailbox_format": "maildir",
         "shell": "/usr/local/cpanel/bin/noshell",
-        "demo_mode": 0,
+        "demo_mode": user_settings(account)["demo_mode"],
         **contact.notify,
     }
     # The description types both addresses as emails, so an unset one is left out.
