@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from api2calls import Api2Calls, stack_with
+from conftest import ROOT_AUTH
 
 from shim import fakecpanel
 from shim.fakecpanel.modules.features import disabled_features
@@ -103,6 +104,16 @@ async def test_change_password_refusals_in_api2_order(stack, args, text):
     assert all(not (seen.service == "cpanel" or seen.path.endswith("/json-api/passwd"))
                for seen in stack.state.requests[before:])
     assert stack.state.accounts["user"].password == OLD
+
+
+async def test_change_password_for_an_unknown_account_is_whms_answer(stack):
+    # WHM refuses the account before API 2 runs: its answer even without the arguments.
+    form = {"cpanel_jsonapi_user": "nosuch", "cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": "Passwd",
+            "cpanel_jsonapi_func": "change_password", "newpass": NEW}
+    reason = "User parameter is invalid or was not supplied"
+    got = await stack.post_json(f"{stack.whm}/json-api/cpanel", data=form, headers=ROOT_AUTH)
+    assert got == (200, {"cpanelresult": {"data": {"reason": reason, "result": "0"}, "type": "text", "error": reason}})
+    assert not any(seen.path.endswith("/json-api/passwd") or seen.service == "cpanel" for seen in stack.state.requests)
 
 
 async def test_change_password_account_state_refusals(stack):

@@ -54,11 +54,13 @@ _SECRETS = ("password",)
 async def change_password(call: RecipeCall) -> list[Any]:
     if not call.has_whm:
         raise NativeOnly("Passwd::change_password needs WHM API 1 passwd, which only the WHM port reaches")
+    # Read first (the answer waits for API 2's order): cpsrvd checks who asks before any
+    # function runs, so an unknown account gets WHM's invalid-user answer whatever the arguments.
+    feature = await call.uapi("Features", "has_feature", {"name": "password"})
     for name in ("oldpass", "newpass"):
         if name not in call.args:
             _fail(REQUIRED.format(name=name))
     old, new, user = call.args["oldpass"], call.args["newpass"], call.user or ""
-    feature = await call.uapi("Features", "has_feature", {"name": "password"})
     if str(feature.get("status")) != "1":
         _fail(NO_FEATURE)
     info = await call.uapi_data("Variables", "get_user_information", {"name": "demo_mode"}, died=True)
