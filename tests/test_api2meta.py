@@ -3,7 +3,7 @@
 
 import pytest
 
-from shim.translation.api2meta import reshape
+from shim.translation.api2meta import Backend, reshape
 
 POPS = [
     {"email": "info@example.com", "quota": "250", "used": "12", "ip": "10.0.0.20", "tags": ["a", "b"]},
@@ -168,3 +168,26 @@ def test_order_is_columns_then_filter_then_sort_then_paginate():
         [{"email": "Sales@example.com", "used": "0"}, {"email": "info@example.com", "used": "12"}],
         {"records_before_filter": 4, "paginate": {"start_result": 1, "results_per_page": "2", "total_results": 3,
                                                   "current_page": 1, "total_pages": 2}})
+
+
+# A backend that did part of the work (EmailTrack::search's SQL, cPanel's %STATE): only the rest.
+
+def test_a_backend_filter_is_not_applied_again_but_still_counted():
+    args = {"api2_filter": "1", "api2_filter_column": "email", "api2_filter_term": "nothing-matches"}
+    assert reshape(POPS, args, Backend(filtered=True)) == (POPS, {"records_before_filter": 4})
+
+
+def test_a_backend_sort_leaves_every_copy_of_the_first_key_and_applies_the_others():
+    args = {"api2_sort": "1", "api2_sort_column": "email", "api2_sort_column_1": "used",
+            "api2_sort_method_1": "numeric", "api2_sort_column_2": "email"}
+    rows, extra = reshape(POPS, args, Backend(sorted_first=True))
+    assert (emails(rows), extra) == (["Sales@example.com", "ops@shop.test", "info@example.com", "zed@example.com"], {})
+
+
+def test_a_backend_page_keeps_the_rows_and_reports_its_total_with_no_pages():
+    args = {"api2_paginate": "1", "api2_paginate_start": "3", "api2_paginate_size": "2"}
+    assert reshape(POPS[:2], args, Backend(page_total=9)) == (POPS[:2], {"paginate": {
+        "start_result": "3", "results_per_page": "2", "total_results": 9, "current_page": 2, "total_pages": 0}})
+    # api2_paginate present but false: nothing was paged, every value null as always.
+    assert reshape(POPS, {"api2_paginate": "0"}, Backend(page_total=9)) == (POPS, {"paginate": dict.fromkeys(
+        ("start_result", "results_per_page", "total_results", "current_page", "total_pages"))})

@@ -15,7 +15,11 @@ Demo seed (constants below): WHM `root` (password ROOT_PASSWORD, API token ROOT_
 access hash ROOT_ACCESS_HASH); account `user` (example.com, /home/user, USER_PASSWORD,
 cPanel API token USER_TOKEN) with FTP logins `user` (main), `ftpuser@example.com` (sub,
 public_html/ftpuser, 50 MB), `ftp` (anonymous) and `user_logs` (logaccess), and one
-FTP session; account `other` (other.example, OTHER_PASSWORD, no token).
+FTP session; account `other` (other.example, OTHER_PASSWORD, no token); a small delivery
+log (`state.mail_log`: mail between them and abroad) that WHM API 1 emailtrack_search and
+emailtrack_stats read with cPanel's user restriction (eximstats.py; `WhmUser.acls` without
+`all` makes a reseller, whose view is every account it owns; `state.mail_log_error` makes
+the delivery database fail).
 
 Registry contract (registry.py) — how to add a UAPI module without touching the core:
   * Create `shim/fakecpanel/modules/<module>.py`; every file there is imported by

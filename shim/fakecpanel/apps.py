@@ -40,6 +40,9 @@ _WHM_ROUTES = _routes(
     (r"/json-api/accountsummary", whm_api.accountsummary),
     (r"/json-api/passwd", whm_api.passwd),
     (r"/json-api/get_password_strength", whm_api.get_password_strength),
+    (r"/json-api/myprivs", whm_api.myprivs),
+    (r"/json-api/emailtrack_search", whm_api.emailtrack_search),
+    (r"/json-api/emailtrack_stats", whm_api.emailtrack_stats),
     (r"/json-api/([^/]+)", whm_api.unknown),
     (r"/execute(?:/.*)?", not_found),  # UAPI is served on the cPanel port only
     *_COMMON,

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
+from .eximstats import SentMessage, demo_log
 from .faults import FaultScript
 
 VERSION = "11.120.0.5"
@@ -138,6 +139,7 @@ class WhmUser:
     password: str
     api_tokens: set[str] = field(default_factory=set)
     access_hash: str | None = None
+    acls: frozenset[str] = frozenset({"all"})  # WHM privileges; `all` is root's (a reseller has others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,8 @@ class FakeState:
     sessions: dict[tuple[str, str], Session] = field(default_factory=dict)  # (service, cookie) -> session
     # False: cPanel after the removal of API 2 — /json-api/cpanel serves no native API 2 function.
     native_api2: bool = True
+    mail_log: list[SentMessage] = field(default_factory=list)  # eximstats' delivery log (eximstats.py)
+    mail_log_error: str | None = None  # set: the delivery database fails with this text
 
     @classmethod
     def demo(cls) -> "FakeState":
@@ -213,6 +217,7 @@ class FakeState:
                 start_epoch=1_650_000_000,
             )
         )
+        state.mail_log = demo_log()
         return state
 
     def add_account(self, account: CpanelAccount) -> CpanelAccount:

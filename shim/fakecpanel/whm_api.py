@@ -1,5 +1,5 @@
 """WHM API functions the fake serves: uapi_cpanel, version, listaccts, accountsummary,
-delete_domain, passwd, get_password_strength.
+delete_domain, passwd, get_password_strength, myprivs, emailtrack_search, emailtrack_stats.
 
 With `api.version=1` they answer WHM API 1 (`{"data":…,"metadata":{command,reason,result,
 version}}`); without it, WHM API 0 (`{"version":…}`, `{"acct":[…],"status":1,…}`), as
@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import eximstats
 from .cpanel_api import INVALID_USER_REASON, run_uapi
 from .pipeline import Call
 from .registry import Args
@@ -198,3 +199,63 @@ async def unknown(call: Call, match: "re.Match[str]") -> web.Response:
         reason = f"Unknown app (“{name}”) requested for this version (1) of the API."
         return json_response({"metadata": _metadata(name, reason, 0)})
     return json_response({"error": f"Unknown App Requested: {name}"})
+
+
+# Some of WHM's privilege names, listed by myprivs with 1 or 0 beside `all` (root's).
+_ACLS = ("all", "create-acct", "edit-account", "kill-acct", "list-accts", "mailcheck", "suspend-acct")
+
+
+def _privileges(call: Call) -> frozenset[str]:
+    whm_user = call.state.whm_users.get(call.principal.user)
+    return whm_user.acls if whm_user is not None else frozenset()
+
+
+async def myprivs(call: Call, match: "re.Match[str]") -> web.Response:
+    """The caller's WHM privileges (cPanel 11.120 Whostmgr/API/1/ACLS.pm): one object."""
+    acls = _privileges(call)
+    privileges = {name: int(name in acls or "all" in acls) for name in sorted(set(_ACLS) | acls)}
+    return json_response({"data": {"privileges": [privileges]}, "metadata": _metadata("myprivs")})
+
+
+def _emailtrack(call: Call, command: str) -> web.Response:
+    """Whostmgr/API/1/Exim.pm's search/stats over Whostmgr/EmailTrack.pm: the caller's view of
+    the delivery log (eximstats.py), with api.chunk read as that module reads it. The fake
+    reads no api.filter or api.sort (nothing here sends them)."""
+    form = {name: values[0] for name, values in call.params.items() if values and not name.startswith("api.")}
+    remote, user = call.principal.user, form.get("user") or ""
+    root = "all" in _privileges(call)
+    owner = call.state.accounts[user].owner if user in call.state.accounts else None
+    if user and user != remote and not root and owner != remote:
+        # Exim.pm's _do_func sets result, reason and overflowed from a two-value list: no overflowed.
+        return json_response({"metadata": {**_metadata(command, f"Access Denied to Account {user}", 0),
+                                           "overflowed": None}})
+    restriction: eximstats.Restriction = user or None
+    if not root:
+        owned = [a.user for a in call.state.accounts.values() if a.owner == remote]
+        restriction = owned if remote in owned else [*owned, remote]
+    chunk = call.param("api.chunk.enable") not in (None, "", "0")
+    if chunk:
+        size = eximstats.perl_int(call.param("api.chunk.size") or "10") or 10
+        start = eximstats.perl_int(call.param("api.chunk.start") or "1") or 1
+        form["startIndex"], form["results"] = str(start - 1), str(size)
+    if call.state.mail_log_error is not None:
+        reason = f"Error from delivery reporter: {call.state.mail_log_error}"
+        return json_response({"metadata": {**_metadata(command, reason, 0), "overflowed": None}})
+    metadata = _metadata(command)
+    if command == "emailtrack_search":
+        records, total, overflowed = eximstats.search(call.state.mail_log, form, restriction)
+    else:
+        records, total, overflowed = [eximstats.stats(call.state.mail_log, form, restriction)], 1, None
+    metadata["overflowed"] = 1 if overflowed else 0
+    if chunk and call.param("api.chunk.verbose") not in (None, "", "0"):
+        metadata["chunk"] = {"start": eximstats.perl_int(form["startIndex"]) + 1,
+                             "size": eximstats.perl_int(form["results"]), "records": total or 0}
+    return json_response({"data": {"records": records}, "metadata": metadata})
+
+
+async def emailtrack_search(call: Call, match: "re.Match[str]") -> web.Response:
+    return _emailtrack(call, "emailtrack_search")
+
+
+async def emailtrack_stats(call: Call, match: "re.Match[str]") -> web.Response:
+    return _emailtrack(call, "emailtrack_stats")

@@ -26,6 +26,11 @@ did, with Perl's readings of the values (translation/perlvalues):
 Where cPanel's behaviour could not be followed exactly, the rows are left as they are rather
 than guessed: rows that are not all objects, a `matches` pattern Python's regular expressions
 cannot read (Perl died there), and a page start or size that is not a finite number.
+
+A few API 2 functions did part of this work in their own backend and told the dispatcher so
+(its %STATE): EmailTrack::search's SQL query filtered by every api2_filter, ordered by the first
+api2_sort key and returned only the page. A recipe that has its upstream do the same says so
+with `Backend` (translation/recipe's `Answer`), and only the rest is done here.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import functools
 import logging
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from shim.translation.perlvalues import perl_number, perl_numeric, perl_text, perl_true
@@ -43,7 +49,20 @@ log = logging.getLogger("api2shim")
 DEFAULT_PAGE_SIZE = 100  # cPanel's page size when api2_paginate_size is absent or int() 0
 
 
-def reshape(rows: list[Any], args: Mapping[str, str]) -> tuple[list[Any], dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What the function's own backend already did with the meta-arguments (cPanel's %STATE)."""
+
+    filtered: bool = False  # every api2_filter was applied upstream: none is applied again
+    sorted_first: bool = False  # the first api2_sort key was: only the other keys sort these rows
+    page_total: int | None = None  # the rows are already the page, of this many results in all
+
+
+NOTHING_DONE = Backend()
+
+
+def reshape(rows: list[Any], args: Mapping[str, str],
+            backend: Backend = NOTHING_DONE) -> tuple[list[Any], dict[str, Any]]:
     """The rows after API 2's meta-arguments, and the keys API 2 added beside `data`."""
     extra: dict[str, Any] = {}
     if not any(name.startswith("api2_") for name in args):
@@ -55,13 +74,19 @@ def reshape(rows: list[Any], args: Mapping[str, str]) -> tuple[list[Any], dict[s
         rows = _columns(rows, args, extra)
     if perl_true(args.get("api2_filter")):
         extra["records_before_filter"] = len(rows)
-        if rows:
-            for column, kind, term in _filters(args):
+        if rows and not backend.filtered:
+            for column, kind, term in filters(args):
                 rows = [row for row in rows if _row_matches(row, column, _MATCHERS[kind], term)]
     if perl_true(args.get("api2_sort")):
-        rows = _sort(rows, args)
+        keys = sort_keys(args)
+        if backend.sorted_first and keys:
+            keys = [key for key in keys if key != keys[0]]  # cPanel dropped every copy of the done key
+        rows = _sort(rows, keys)
     if "api2_paginate" in args:
-        rows = _paginate(rows, args, extra)
+        if backend.page_total is not None and perl_true(args.get("api2_paginate")):
+            _paginated_upstream(args, backend.page_total, extra)
+        else:
+            rows = _paginate(rows, args, extra)
     return rows, extra
 
 
@@ -115,7 +140,9 @@ def _invalid_columns_text(names: list[str]) -> str:
 
 # --- filter --------------------------------------------------------------------------------
 
-def _filters(args: Mapping[str, str]) -> list[tuple[str, str, str]]:
+def filters(args: Mapping[str, str], *, patterns: bool = True) -> list[tuple[str, str, str]]:
+    """The valid api2_filter (column, type, term) triples, in cPanel's order. `patterns=False`:
+    keep `matches` terms Python cannot read (for a backend that never reads them as patterns)."""
     prefix = "api2_filter_"
     found = []
     for ordinal in _ordered(args, prefix):
@@ -127,7 +154,7 @@ def _filters(args: Mapping[str, str]) -> list[tuple[str, str, str]]:
             continue
         if kind != "eq" and not term:
             continue
-        if kind == "matches":
+        if kind == "matches" and patterns:
             try:
                 re.compile(term or "")
             except re.error:
@@ -202,7 +229,8 @@ _ORDERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any], int]]] = {
 }
 
 
-def _sort(rows: list[dict[str, Any]], args: Mapping[str, str]) -> list[dict[str, Any]]:
+def sort_keys(args: Mapping[str, str]) -> list[tuple[str, bool, str]]:
+    """The api2_sort (column, reverse, method) keys, the main key first."""
     prefix = "api2_sort_"
     sorts = []
     for ordinal in _ordered(args, prefix):
@@ -210,6 +238,10 @@ def _sort(rows: list[dict[str, Any]], args: Mapping[str, str]) -> list[dict[str,
         sorts.append((args.get(_key(prefix, "column", ordinal)) or "",
                       perl_true(args.get(_key(prefix, "reverse", ordinal))),
                       method if method in _ORDERS else "lexicographic"))
+    return sorts
+
+
+def _sort(rows: list[dict[str, Any]], sorts: list[tuple[str, bool, str]]) -> list[dict[str, Any]]:
     if len(rows) <= 1:
         return rows
     for column, reverse, method in reversed(sorts):  # the first column ends as the main key
@@ -225,18 +257,54 @@ def _sort(rows: list[dict[str, Any]], args: Mapping[str, str]) -> list[dict[str,
 
 # --- paginate ------------------------------------------------------------------------------
 
-def _paginate(rows: list[dict[str, Any]], args: Mapping[str, str], extra: dict[str, Any]) -> list[dict[str, Any]]:
+def page(args: Mapping[str, str]) -> tuple[Any, Any] | None:
+    """(start, size) of a true `api2_paginate` as cPanel read them (the client's text when
+    valid, else 1 and 100); None when there is no page to make."""
     if not perl_true(args.get("api2_paginate")):
-        extra["paginate"] = dict.fromkeys(
-            ("start_result", "results_per_page", "total_results", "current_page", "total_pages"))
-        return rows
+        return None
     start_text, size_text = args.get("api2_paginate_start"), args.get("api2_paginate_size")
     start: Any = start_text if perl_true(start_text) and not perl_number(start_text) < 1 else 1
     size: Any = size_text if size_text is not None and _whole(perl_number(size_text)) else DEFAULT_PAGE_SIZE
-    start_n, size_n = perl_numeric(start), perl_numeric(size)
-    if not (math.isfinite(start_n) and math.isfinite(size_n)):
+    return start, size
+
+
+def _finite_page(args: Mapping[str, str]) -> tuple[Any, Any] | None:
+    """page(), or None as well when its start or size is not a finite number (left unapplied)."""
+    found = page(args)
+    if found is not None and not all(math.isfinite(perl_numeric(value)) for value in found):
         log.info("api2_paginate left unapplied: a start or size that is not a finite number")
+        return None
+    return found
+
+
+_PAGINATE_KEYS = ("start_result", "results_per_page", "total_results", "current_page", "total_pages")
+
+
+def _paginated_upstream(args: Mapping[str, str], total: int, extra: dict[str, Any]) -> None:
+    """The backend made the page: cPanel's counts came from a page set up over no rows (so
+    `total_pages` stayed 0) and `total_results` from the backend."""
+    found = _finite_page(args)
+    if found is None:
+        return
+    start, size = found
+    extra["paginate"] = {
+        "start_result": start,
+        "results_per_page": size,
+        "total_results": total,
+        "current_page": math.ceil(perl_numeric(start) / perl_numeric(size)),
+        "total_pages": 0,
+    }
+
+
+def _paginate(rows: list[dict[str, Any]], args: Mapping[str, str], extra: dict[str, Any]) -> list[dict[str, Any]]:
+    if not perl_true(args.get("api2_paginate")):
+        extra["paginate"] = dict.fromkeys(_PAGINATE_KEYS)
         return rows
+    found = _finite_page(args)
+    if found is None:
+        return rows
+    start, size = found
+    start_n, size_n = perl_numeric(start), perl_numeric(size)
     total = len(rows)
     extra["paginate"] = {
         "start_result": start,

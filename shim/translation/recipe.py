@@ -11,6 +11,8 @@ the sender is injected, nothing here opens a socket.
 Outcomes:
   * rows returned                    → `{"data": rows, "event": {"result": 1}}`, after API 2's
     own api2_columns / filter / sort / paginate arguments (translation/api2meta);
+  * `Answer(rows, backend, metadata)` → the same, where the upstream already did part of that
+    work (api2meta.Backend) and API 2 reported `metadata` beside `data`;
   * `Api2Failure(error, data)` raised → the same plus `"error"` (the function set its error
     and returned `data`, [] unless given: API 2's usual failure);
   * `Api2Died(reason)` raised        → `event.result` 0 with the reason and no `data` (the
@@ -29,6 +31,7 @@ import re
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from shim.translation import api2meta, envelopes
+from shim.translation.api2meta import Backend
 from shim.translation.recognise import LegacyCall
 from shim.translation.translate import UapiCall, UpstreamAnswerError
 
@@ -65,6 +68,19 @@ class NoRoute(Exception):
 class NativeOnly(NoRoute):
     """This input needs cPanel's own API 2 (e.g. texts in a locale the shim does not hold): the
     call passes through where the upstream still serves API 2; elsewhere it is a NoRoute."""
+
+
+class Answer:
+    """Rows the upstream already filtered, sorted or paginated as API 2's function did in its own
+    backend (EmailTrack::search's SQL), and the `metadata` API 2 reported beside them."""
+
+    __slots__ = ("rows", "backend", "metadata")
+
+    def __init__(self, rows: list[Any], backend: Backend = api2meta.NOTHING_DONE,
+                 metadata: dict[str, Any] | None = None) -> None:
+        self.rows = rows
+        self.backend = backend
+        self.metadata = metadata
 
 
 class RecipeCall:
@@ -189,7 +205,11 @@ async def run_recipe(function: Callable[..., Any], kind: str, call: LegacyCall, 
         return envelopes.success(module, func, data, error=failure.error, **extra)
     except Api2Died as died:
         return envelopes.function_died(module, func, died.reason)
-    if not isinstance(rows, list):
-        raise TypeError(f"{module}::{func}: a recipe returns the API 2 data rows as a list, not {type(rows).__name__}")
-    rows, extra = api2meta.reshape(rows, call.args)
-    return envelopes.success(module, func, rows, **extra)
+    answer = rows if isinstance(rows, Answer) else Answer(rows)
+    if not isinstance(answer.rows, list):
+        raise TypeError(f"{module}::{func}: a recipe returns the API 2 data rows as a list, "
+                        f"not {type(answer.rows).__name__}")
+    data, extra = api2meta.reshape(answer.rows, call.args, answer.backend)
+    if answer.metadata is not None:
+        extra["metadata"] = answer.metadata
+    return envelopes.success(module, func, data, **extra)
