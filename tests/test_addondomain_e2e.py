@@ -2,7 +2,9 @@
 11.137 version gate sends older upstreams the untouched API 2 call."""
 
 import pytest
-from api2calls import Api2Calls, stack_for_upstream
+from api2calls import Api2Calls, stack_for_upstream, stack_with
+
+from shim.fakecpanel import FakeState
 
 # cPanel 11.120's confirmation: the park step's (Cpanel/AddonDomain.pm → Cpanel/ParkAdmin.pm).
 PARKED = "Domain was successfully parked."
@@ -28,15 +30,54 @@ async def test_addaddondomain_creates_and_lists_then_refuses_a_duplicate(stack):
     assert again == (200, calls.failed("addaddondomain", "The domain “new.test” already exists on this account."))
 
 
+# cPanel 11.120's confirmation: the subdomain removal's (Cpanel/AddonDomain.pm → Cpanel/Sub.pm).
+SHOP_REMOVED = "The subdomain “shop.example.com” has been removed."
+
+
 async def test_deladdondomain_takes_the_dotted_or_underscore_subdomain(stack):
     calls = Api2Calls(stack, "AddonDomain")
-    # The dotted name is turned into cPanel's underscore key.
+    # The dotted name is turned into cPanel's underscore key; the sentence names the subdomain.
     assert await calls.whm("deladdondomain", domain="shop.test", subdomain="shop.example.com") == (
-        200, calls.status_ok("deladdondomain"))
-    assert calls.last_uapi()[2] == {"domain": ["shop.test"], "subdomain": ["shop_example.com"]}
+        200, calls.ok("deladdondomain", [{"result": 1, "reason": SHOP_REMOVED}]))
+    assert calls.last_uapi() == ("AddonDomain", "deladdondomain",
+                                 {"domain": ["shop.test"], "subdomain": ["shop_example.com"]})
     assert await calls.uapi("AddonDomain", "listaddondomains") == []
     gone = await calls.cpanel("deladdondomain", domain="shop.test", subdomain="shop_example.com")
     assert gone == (200, calls.failed("deladdondomain", "“shop.test” is not an addon domain on this account."))
+
+
+async def test_deladdondomain_on_the_cpanel_port_names_the_subdomain_of_the_key(stack):
+    calls = Api2Calls(stack, "AddonDomain")
+    assert await calls.cpanel("deladdondomain", domain="shop.test", subdomain="shop_example.com") == (
+        200, calls.ok("deladdondomain", [{"result": 1, "reason": SHOP_REMOVED}]))
+    writes = [seen for seen in stack.state.requests if seen.path.endswith("/deladdondomain")]
+    assert len(writes) == 1
+
+
+async def test_deladdondomain_leaves_a_shared_subdomain_to_native_api2(stack):
+    """Another addon domain parked on the same subdomain: API 2's answer there is not in the
+    11.120 sources the shim can rebuild, so the call reaches cPanel's own API 2, untouched."""
+    calls = Api2Calls(stack, "AddonDomain")
+    await calls.uapi("AddonDomain", "addaddondomain", newdomain="more.test", subdomain="shop")
+    text = ("The “shop” subdomain links to the following addon domain: “more.test”. "
+            "You must remove the addon domain before you remove the subdomain.")
+    got = await calls.whm("deladdondomain", domain="shop.test", subdomain="shop_example.com")
+    assert got == (200, calls.failed("deladdondomain", text))
+    assert stack.state.requests[-1].path == "/json-api/cpanel"
+    assert not any(seen.form.get("cpanel.function") == ["deladdondomain"] for seen in stack.state.requests)
+
+
+async def test_deladdondomain_with_a_shared_subdomain_has_no_route_without_native_api2():
+    state = FakeState.demo()
+    state.native_api2 = False
+    async with stack_with({"upstream_api2": "absent"}, state=state) as stack:
+        calls = Api2Calls(stack, "AddonDomain")
+        await calls.uapi("AddonDomain", "addaddondomain", newdomain="more.test", subdomain="shop")
+        status, document = await calls.whm("deladdondomain", domain="shop.test", subdomain="shop_example.com")
+        assert (status, document) == (200, {"cpanelresult": {
+            "apiversion": 2, "error": "Could not find function 'deladdondomain' in module 'AddonDomain'",
+            "func": "deladdondomain", "module": "AddonDomain"}})
+        assert await calls.uapi("AddonDomain", "listaddondomains") != []  # nothing removed
 
 
 async def test_listaddondomains_copies_the_records_and_reports_a_bad_regex(stack):
@@ -67,3 +108,7 @@ async def test_version_gate_on_both_sides(version, path):
         assert seen.path == path
         if path == "/json-api/cpanel":
             assert seen.form["cpanel_jsonapi_apiversion"] == ["2"] and seen.form["newdomain"] == ["gate.test"]
+        removed = await calls.whm("deladdondomain", domain="gate.test", subdomain="gate_example.com")
+        assert removed == (200, calls.ok("deladdondomain", [
+            {"result": 1, "reason": "The subdomain “gate.example.com” has been removed."}]))
+        assert stack.state.requests[-1].path == path

@@ -9,7 +9,7 @@ the subdomain (saying so in `messages`) while other domains are still parked on 
 
 from __future__ import annotations
 
-from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
+from ..registry import Api2Outcome, Args, UapiContext, UapiError, UapiOutcome, api2_function, uapi_function
 from . import _domains as d
 
 
@@ -87,6 +87,25 @@ def listaddondomains(ctx: UapiContext, args: Args) -> UapiOutcome:
 
 d.register_native("AddonDomain", {
     "addaddondomain": ("AddonDomain", "addaddondomain", False),
-    "deladdondomain": ("AddonDomain", "deladdondomain", False),
     "listaddondomains": ("AddonDomain", "listaddondomains", True),
 })
+
+
+@api2_function("AddonDomain", "deladdondomain")
+def native_deladdondomain(ctx: UapiContext, args: Args) -> Api2Outcome:
+    """cPanel 11.120's API 2 (Cpanel/AddonDomain.pm): unpark, then remove the subdomain, whose
+    sentence (Cpanel/Sub.pm) is the reason; while other addon domains stay parked on the
+    subdomain, the removal step fails (Cpanel/SubDomain.pm) after the unpark happened."""
+    fqdn = (args.get("subdomain") or "").replace("_", ".", 1)
+    outcome = ctx.call("AddonDomain", "deladdondomain", args)
+    if not outcome.status:
+        error = "\n".join(outcome.errors or [])
+        return Api2Outcome([{"result": 0, "reason": error}], error=error)
+    staying = sorted(domain for domain, target in d.domains(ctx.account).parked.items() if target == fqdn)
+    if staying:
+        plural = "s" if len(staying) > 1 else ""
+        quoted = ", ".join(f"“{domain}”" for domain in staying)
+        error = (f"The “{fqdn.split('.')[0]}” subdomain links to the following addon domain{plural}: {quoted}. "
+                 f"You must remove the addon domain{plural} before you remove the subdomain.")
+        return Api2Outcome([{"result": 0, "reason": error}], error=error)
+    return Api2Outcome([{"result": 1, "reason": f"The subdomain “{fqdn}” has been removed."}])
