@@ -25,6 +25,7 @@ from shim.translation.mapping import UNANSWERABLE, Entry, MappingTable, load_tab
 from shim.translation.recognise import (
     LegacyCall,
     merge_params,
+    multipart_files,
     parse_form,
     recognise,
     with_whm_account,
@@ -202,6 +203,9 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     call = recognise(params, api_path.cpsess)
     if call is None:
         return await _pass_through(request, state, body)
+    if content_type[:19].lower() == "multipart/form-data":
+        # A recipe that uploads (Fileman::uploadfiles) sends the file parts on as they came.
+        call = call._replace(files=multipart_files(body, content_type))
     table = state.tables.table
     entry = table.lookup(call.module, call.func)
     # The config's `functions:` rules, when there are any, win over the table's own modes.
@@ -212,7 +216,10 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
         mode = route.mode
         if mode == "canary":  # chosen per call
             mode = CANARY_TRANSLATE if random.random() * 100 < route.percent else CANARY_PASSTHROUGH
-    observe.note_call(request, call.module, call.func, mode, entry is not None, call.args, table)
+    logged = call.args
+    if call.files:  # a file's contents are never written down, whatever its part is named
+        logged = {**logged, **{upload.field: redact.MASK for upload in call.files if upload.field in logged}}
+    observe.note_call(request, call.module, call.func, mode, entry is not None, logged, table)
     if mode == "reject":
         return _answer(request, envelopes.function_not_found(call.module, call.func))
     if mode == UNANSWERABLE:
@@ -363,6 +370,8 @@ async def _call_uapi(
     """One UAPI call upstream and its UAPI result; EarlyAnswer carries the answer to give instead."""
     form: list[tuple[str, str]] | Mapping[str, Any]
     if whm:
+        # RecipeCall refuses files on the WHM port: uapi_cpanel hands no upload on.
+        assert not uapi.files, "files go to /execute on the cPanel port only"
         path = f"{call.cpsess}/json-api/uapi_cpanel"
         form = whm_form(uapi, call.user or "") if uapi.json is None else whm_json(uapi, call.user or "")
     else:
@@ -379,6 +388,7 @@ async def _call_uapi(
         timeout=timeout,
         # An answer copied as it is: its `data` stays bytes (translation/plaincopy).
         decode=(decode_whm if whm else decode_uapi) if uapi.copies_data else orjson.loads,
+        files=uapi.files,
     )
     if answer.status in (401, 403):
         raise EarlyAnswer(_answer(request, envelopes.access_denied(), status=403, content_type=_ACCESS_DENIED_TYPE))

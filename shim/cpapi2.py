@@ -267,6 +267,9 @@ class Runner:
             return envelopes.access_denied(), False
 
     async def _run_uapi(self, uapi: UapiCall, entry: Entry) -> Any:
+        if uapi.files:  # unreachable from a command line, which carries no file parts; kept honest
+            raise LocalCommandError(f"UAPI {uapi.module}::{uapi.func} takes files as multipart parts, which cpapi2 "
+                                    "cannot send")
         if self.settings.uapi_command:
             return await self._uapi_local(uapi, entry)
         result, whm_failure = await self._uapi_over_http(uapi, entry)

@@ -81,6 +81,7 @@ def test_json_on_a_small_table_with_the_version_gate(park):
         "no_entry": ["DenyIp::listdenyips"],
         "inferred": [{"function": "Park::park", "confidence": "low"}],
         "whm_port_only": [],
+        "cpanel_port_only": [],
         "not_in_function_list": ["Park::parkk"],
     }
 

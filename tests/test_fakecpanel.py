@@ -923,8 +923,21 @@ def samples_of(function: UapiFunction, spec: dict[str, Any]) -> tuple[dict[str, 
 
 
 def body(sample: dict[str, Any]) -> dict[str, Any]:
-    """A sample as a form, or as a JSON body when it has structured values (requires_json)."""
+    """A sample as a form, or as a JSON body when it has structured values (requires_json), or
+    as multipart when it has files ((filename, bytes) values: Fileman::upload_files)."""
+    if any(isinstance(v, tuple) for v in sample.values()):
+        form = aiohttp.FormData()
+        for name, value in sample.items():
+            if isinstance(value, tuple):
+                form.add_field(name, value[1], filename=value[0], content_type="application/octet-stream")
+            else:
+                form.add_field(name, value)
+        return {"data": form}
     return {"data": sample} if all(isinstance(v, str) for v in sample.values()) else {"json": sample}
+
+
+def without_files(sample: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in sample.items() if not isinstance(value, tuple)}
 
 
 @pytest.mark.parametrize("function", registered(), ids=lambda f: f"{f.module}::{f.name}")
@@ -950,6 +963,14 @@ async def test_uapi_contract(aiohttp_client, uapi_spec, function):
         whm = await aiohttp_client(create_whm_app(state))
         form = {"api.version": "1", "cpanel.user": "user", "cpanel.module": function.module, "cpanel.function": function.name}
         via_whm = await get_json(whm, "/json-api/uapi_cpanel", method="POST", headers=ROOT_AUTH, **body({**form, **sample}))
+        if without_files(sample) != sample:
+            # uapi_cpanel hands no uploaded file on (cPanel's upload_files page): the answer of
+            # the same call without its files.
+            state = FakeState.demo()
+            cp = await aiohttp_client(create_cpanel_app(state))
+            result = await get_json(cp, f"/execute/{function.module}/{function.name}", method="POST",
+                                    **body(without_files(sample)))
+            assert result["status"] == 0, result
         assert via_whm == uapi_cpanel(result)
 
 

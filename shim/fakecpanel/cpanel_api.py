@@ -26,7 +26,7 @@ from aiohttp import web
 from .pipeline import Call
 from .registry import Args, UapiContext, UapiOutcome
 from .state import WHM, CpanelAccount
-from .wire import access_denied, json_response
+from .wire import access_denied, json_response, parse_uploads
 
 INVALID_USER_REASON = "User parameter is invalid or was not supplied"
 ROOT_USER_REASON = "The user “root” is not associated with a cPanel account and cannot call cPanel API 2"
@@ -35,7 +35,11 @@ _WHM_ONLY_PARAMS = ("api.version",)
 
 
 def context(call: Call, account: CpanelAccount) -> UapiContext:
-    return UapiContext(call.state, account, call.uapi)
+    if call.service == WHM:
+        return UapiContext(call.state, account, call.uapi)
+    record = call.record
+    return UapiContext(call.state, account, call.uapi,
+                       lambda: parse_uploads(record.headers.get("content-type", ""), record.body))
 
 
 def run_uapi(call: Call, account: CpanelAccount, module: str, func: str, args: Args) -> UapiOutcome:

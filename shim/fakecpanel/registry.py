@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 if TYPE_CHECKING:
     from .state import CpanelAccount, FakeState
+    from .wire import UploadedPart
 
 
 class UapiError(Exception):
@@ -82,6 +83,9 @@ class UapiContext:
     state: "FakeState"
     account: "CpanelAccount"
     registry: "UapiRegistry"
+    # The request's uploaded files, parsed when a function asks (Fileman::upload_files): only
+    # what the cPanel port received reaches UAPI; WHM's uapi_cpanel hands none on.
+    uploads: Callable[[], tuple["UploadedPart", ...]] = lambda: ()
 
     def call(self, module: str, func: str, args: Args) -> UapiOutcome:
         """Run another UAPI function as the same account (cPanel's Cpanel::API::execute)."""
@@ -98,7 +102,8 @@ class UapiFunction:
     handler: UapiHandler
     # Valid argument sets for the contract test: each must succeed (status 1) as the demo
     # account `user` on a fresh FakeState.demo(), and its data must match the OpenAPI schema.
-    samples: tuple[Mapping[str, str], ...]
+    # A value (filename, bytes) is a file part of a multipart body (Fileman::upload_files).
+    samples: tuple[Mapping[str, "str | tuple[str, bytes]"], ...]
 
 
 def function_not_found(module: str, func: str) -> str:
@@ -166,7 +171,7 @@ def uapi_function(
     module: str,
     name: str,
     *,
-    samples: tuple[Mapping[str, str], ...] | list[Mapping[str, str]] = (),
+    samples: tuple[Mapping[str, Any], ...] | list[Mapping[str, Any]] = (),
     registry: UapiRegistry = DEFAULT_UAPI,
 ) -> Callable[[UapiHandler], UapiHandler]:
     def register(handler: UapiHandler) -> UapiHandler:

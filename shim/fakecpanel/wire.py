@@ -8,6 +8,7 @@ under test would let one bug hide on both sides.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from typing import Any
@@ -91,6 +92,34 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, list[str]]:
         payload = part.get_payload(decode=True) or b""
         form.setdefault(str(name), []).append(payload.decode("utf-8", "replace"))
     return form
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedPart:
+    """A multipart part with a filename: what cPanel's form parser stores as an uploaded file."""
+
+    field: str  # the part's `name` ("" without one)
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def parse_uploads(content_type: str, body: bytes) -> tuple[UploadedPart, ...]:
+    """The file parts of a multipart body (those with a `filename`), in the order sent."""
+    if content_type.split(";", 1)[0].strip().lower() != "multipart/form-data" or not body:
+        return ()
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        return ()
+    uploads = []
+    for part in message.iter_parts():
+        filename = part.get_param("filename", header="content-disposition")
+        if not filename:
+            continue
+        uploads.append(UploadedPart(str(part.get_param("name", "", header="content-disposition")), str(filename),
+                                    part.get_content_type(), part.get_payload(decode=True) or b""))
+    return tuple(uploads)
 
 
 def routing_path(raw_path: str) -> tuple[str, str | None]:

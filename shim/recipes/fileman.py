@@ -14,7 +14,7 @@ from typing import Any
 
 from shim.recipes.ui import perl_int
 from shim.translation.fields import uri_escape
-from shim.translation.recipe import RecipeCall
+from shim.translation.recipe import Api2Failure, NativeOnly, RecipeCall, cpanel_only, errors_of
 
 MAX_UP = 64  # cPanel climbed at most 64 levels
 
@@ -61,3 +61,34 @@ async def getpath(call: RecipeCall) -> list[Any]:
         url += f"{part}/"
         parts.append({"dirurl": f"/{url}", "dirpart": part})
     return [{"dirparts": parts, "dir": path}]
+
+
+# Fileman::uploadfiles, from cPanel 11.120 (Cpanel/Fileman.pm, Cpanel/API/Fileman.pm,
+# Cpanel/Form.pm), in words: the API 2 function was a thin wrapper over UAPI
+# Fileman::upload_files. It renamed `getdiskinfo` to `get_disk_info`, handed every other
+# argument on (`dir`, `overwrite`, `permissions`), and answered UAPI's `data` as its one row,
+# {uploads: [{file, size, status, reason, warnings}], succeeded, warned, failed[, diskinfo]},
+# whether or not anything was stored. UAPI's errors became the API 2 `error` with
+# `event.result` 1 — "You must specify at least one file to upload." (no file) and "Failed to
+# upload any of the requested files with various failures." (every file refused) come with
+# that row; an argument refused before any file was looked at (`permissions`) with `[null]`.
+# The files were whatever multipart parts had a filename: cPanel's form parser stored each
+# one and named it `file-<filename>` itself, and dropped any plain argument named `file-…`.
+# UAPI reads the same parts the same way, so the shim sends them on unchanged, once, as
+# multipart/form-data to /execute on the cPanel port. WHM API 1's uapi_cpanel hands no upload
+# on (cPanel documents that upload_files cannot be called through it): on the WHM port the
+# call goes to native API 2 while the upstream serves it, and is unanswerable after.
+@cpanel_only
+async def uploadfiles(call: RecipeCall) -> list[Any]:
+    if call.has_whm:
+        raise NativeOnly("Fileman::uploadfiles sends files, which WHM API 1's uapi_cpanel does not take")
+    file_fields = {upload.field for upload in call.files}
+    args = {name: value for name, value in call.args.items()
+            if not name.startswith("file-") and name not in file_fields}
+    if "getdiskinfo" in args:
+        args["get_disk_info"] = args.pop("getdiskinfo")
+    result = await call.uapi("Fileman", "upload_files", args, files=call.files)
+    data = result.get("data")
+    if str(result.get("status")) != "1":
+        raise Api2Failure(errors_of(result), [data])
+    return [data]

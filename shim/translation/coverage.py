@@ -7,7 +7,8 @@ list lands in exactly one bucket, after the upstream-version gate:
 * translate   — the shim answers it without native API 2 on this upstream: one UAPI call the
                 YAML describes ("translated"), or a Python function the entry names
                 (`recipe`: several upstream calls; `local`: none — docs/recipes.md). Recipes
-                that need WHM API 1 answer on the WHM port only, and are listed;
+                that need WHM API 1 answer on the WHM port only, and those whose call WHM's
+                uapi_cpanel cannot make (file uploads) on the cPanel port only; both are listed;
 * passthrough — the entry forwards it unchanged; grouped by the entry's reason, and
                 translate entries whose UAPI function is newer than the upstream count
                 here with a reason naming the version;
@@ -75,6 +76,7 @@ class Coverage:
     inferred: list[tuple[str, str]] = field(default_factory=list)  # (function, confidence)
     outside_list: list[str] = field(default_factory=list)  # entries naming no known API 2 function
     whm_only: list[str] = field(default_factory=list)  # recipes that need WHM API 1: the WHM port only
+    cpanel_only: list[str] = field(default_factory=list)  # recipes whose call uapi_cpanel cannot make
 
 
 def version_reason(since: tuple[int, ...], upstream: tuple[int, ...]) -> str:
@@ -126,6 +128,8 @@ def compute(
                             setattr(tally, entry.recipe_kind, getattr(tally, entry.recipe_kind) + 1)
                         if getattr(entry.recipe, "whm_only", False):
                             report.whm_only.append(name)
+                        if getattr(entry.recipe, "cpanel_only", False):
+                            report.cpanel_only.append(name)
                     if entry.confidence in INFERRED_CONFIDENCES:
                         report.inferred.append((name, entry.confidence))
                         counts.inferred += 1
@@ -164,6 +168,7 @@ def as_document(report: Coverage) -> dict[str, Any]:
         "no_entry": report.no_entry,
         "inferred": [{"function": name, "confidence": confidence} for name, confidence in report.inferred],
         "whm_port_only": report.whm_only,
+        "cpanel_port_only": report.cpanel_only,
         "not_in_function_list": report.outside_list,
     }
 
@@ -228,6 +233,10 @@ def _details(report: Coverage, *, bullet: str, code: bool = False) -> list[str]:
     if report.whm_only:
         out.append(f"{bullet}answered on the WHM port only (they need WHM API 1; on the cPanel port cPanel's "
                    f"unknown-function answer): {', '.join(name(n) for n in report.whm_only)}")
+    if report.cpanel_only:
+        out.append(f"{bullet}answered on the cPanel port only (WHM API 1's uapi_cpanel cannot make their call; on "
+                   f"the WHM port native API 2 while it is served, else cPanel's unknown-function answer): "
+                   f"{', '.join(name(n) for n in report.cpanel_only)}")
     if report.passthrough_reasons:
         out += ["", "Passed through, by reason:"]
         for reason, names in _by_count(report.passthrough_reasons):

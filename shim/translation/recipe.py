@@ -32,7 +32,7 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from shim.translation import api2meta, envelopes
 from shim.translation.api2meta import Backend
-from shim.translation.recognise import LegacyCall
+from shim.translation.recognise import LegacyCall, UploadedFile
 from shim.translation.translate import UapiCall, UpstreamAnswerError
 
 RunUapi = Callable[[UapiCall], Awaitable[Any]]  # one UAPI call → its UAPI result
@@ -86,13 +86,15 @@ class Answer:
 class RecipeCall:
     """One API 2 call as a recipe sees it."""
 
-    __slots__ = ("module", "func", "args", "user", "_run_uapi", "_run_whm", "_run_login")
+    __slots__ = ("module", "func", "args", "files", "user", "_run_uapi", "_run_whm", "_run_login")
 
     def __init__(self, call: LegacyCall, user: str | None, run_uapi: RunUapi | None, run_whm: RunWhm | None,
                  run_login: RunLogin | None = None) -> None:
         self.module = call.module
         self.func = call.func
         self.args: Mapping[str, str] = call.args  # as the client sent them, meta-parameters removed
+        # The file parts of a multipart body (cPanel's rule: a part with a filename), bytes as sent.
+        self.files: tuple[UploadedFile, ...] = call.files
         self.user = user  # the cPanel account the call acts as (None when not known)
         self._run_uapi = run_uapi
         self._run_whm = run_whm
@@ -107,16 +109,26 @@ class RecipeCall:
         return self._run_whm is not None
 
     async def uapi(self, module: str, func: str, args: Pairs = (), *, secret: Iterable[str] = (),
-                   json: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                   json: Mapping[str, Any] | None = None, files: Iterable[UploadedFile] = ()) -> dict[str, Any]:
         """One UAPI call as the account: its whole result (`status`, `data`, `errors`...).
 
         `json` instead of `args`: structured arguments, sent as a JSON request body (the
-        functions cPanel takes only that way, e.g. Personalization::get's list of names)."""
+        functions cPanel takes only that way, e.g. Personalization::get's list of names).
+        `files`: file parts sent with `args` as one multipart/form-data body (the functions
+        that read uploads, Fileman::upload_files). Only `/execute` on the cPanel port takes
+        them: WHM API 1's uapi_cpanel hands no uploaded file on (cPanel's documentation of
+        upload_files says it cannot be called that way), so on the WHM port this is NoRoute."""
         if self._run_uapi is None:
             raise RuntimeError(f"{self.module}::{self.func} is local: it makes no upstream call")
         if json is not None and args:
             raise ValueError("a UAPI call takes a form (args) or a JSON body (json), not both")
-        uapi = UapiCall(module, func, _pairs(args), frozenset(secret), json=None if json is None else dict(json))
+        files = tuple(files)
+        if files and json is not None:
+            raise ValueError("a UAPI call takes files with a form (args), not with a JSON body")
+        if files and self.has_whm:
+            raise NoRoute(f"{self.module}::{self.func} sends files, which WHM API 1's uapi_cpanel does not take")
+        uapi = UapiCall(module, func, _pairs(args), frozenset(secret), json=None if json is None else dict(json),
+                        files=files)
         result = await self._run_uapi(uapi)
         if not isinstance(result, dict) or "status" not in result:
             raise UpstreamAnswerError("upstream answered JSON that is not a UAPI result")
@@ -167,6 +179,13 @@ class RecipeCall:
 def whm_only(function: Callable[..., Any]) -> Callable[..., Any]:
     """Marks a recipe that needs WHM API 1: `coverage` lists it as answered on the WHM port only."""
     function.whm_only = True  # type: ignore[attr-defined]
+    return function
+
+
+def cpanel_only(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a recipe that answers on the cPanel port only (its UAPI call cannot go through
+    WHM API 1's uapi_cpanel): `coverage` lists it apart."""
+    function.cpanel_only = True  # type: ignore[attr-defined]
     return function
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import binascii
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 from urllib.parse import unquote_to_bytes
 
 API2_PATH = "/json-api/cpanel"
@@ -38,6 +38,15 @@ class ApiPath(NamedTuple):
     xml: bool = False  # /xml-api/: the shim's own answers are written in XML
 
 
+class UploadedFile(NamedTuple):
+    """One file part of a multipart/form-data body, as cPanel's form parser tells one apart."""
+
+    field: str  # the part's `name`
+    filename: str  # its `filename`: cPanel names the stored file after this, not after `field`
+    content_type: str  # its Content-Type ("application/octet-stream" when it gave none)
+    data: bytes  # its content exactly as sent (cPanel wrote a file part's bytes as they came)
+
+
 class LegacyCall(NamedTuple):
     module: str
     func: str
@@ -46,6 +55,7 @@ class LegacyCall(NamedTuple):
     cpsess: str
     dropped: tuple[str, ...] = ()  # client arguments named like the shim's own upstream keys
     apiversion: str | None = None  # cpanel_jsonapi_apiversion exactly as sent (None: absent)
+    files: tuple[UploadedFile, ...] = ()  # file parts of a multipart body (multipart_files)
 
 
 def shim_owned(name: str) -> bool:
@@ -129,11 +139,61 @@ _ESCAPED = re.compile(rb"\\(.)")
 
 def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """multipart/form-data fields (RFC 7578): the parts' contents, by their `name`."""
+    fields: list[tuple[str, str]] = []
+    for name, encoding, _, content in _multipart_parts(body, content_type):
+        if not name:
+            continue
+        if encoding == b"base64":
+            try:
+                content = binascii.a2b_base64(content)
+            except binascii.Error:
+                content = b""
+        elif encoding == b"quoted-printable":
+            content = binascii.a2b_qp(content)
+        fields.append((name.decode("utf-8", "replace"), content.decode("utf-8", "replace")))
+    return fields
+
+
+def multipart_files(body: bytes, content_type: str) -> tuple[UploadedFile, ...]:
+    """The file parts of a multipart/form-data body, in the order sent.
+
+    A part is a file the way cPanel's form parser (Cpanel::Form, 11.120) decides it: its
+    head carries a quoted, non-empty `filename="…"`, read up to the next quote (a part
+    without a `name` is a file all the same; its field is then ""). Its bytes
+    are kept exactly (cPanel wrote them to a temporary file without undoing any transfer
+    encoding). A filename or content type with a line break cannot be sent on as a header
+    line: such a part is left out rather than rewritten.
+    """
+    if content_type[:19].lower() != "multipart/form-data":
+        return ()
+    files: list[UploadedFile] = []
+    for name, _, head, content in _multipart_parts(body, content_type):
+        found = _FILENAME.search(head)
+        if found is None:
+            continue
+        part_type = b"application/octet-stream"
+        for line in head.split(b"\r\n"):
+            key, _, value = line.partition(b":")
+            if key.strip().lower() == b"content-type" and value.strip():
+                part_type = value.strip()
+        filename = found.group(1)
+        if b"\r" in filename or b"\n" in filename or b"\n" in part_type:
+            continue
+        files.append(UploadedFile(name.decode("utf-8", "replace"), filename.decode("utf-8", "replace"),
+                                  part_type.decode("latin-1"), content))
+    return tuple(files)
+
+
+_FILENAME = re.compile(rb'filename="([^"]+)"', re.IGNORECASE)
+
+
+def _multipart_parts(body: bytes, content_type: str) -> Iterator[tuple[bytes, bytes | None, bytes, bytes]]:
+    """(name, transfer encoding, head, content) of each part (name b"" when it has none); the
+    content as sent."""
     match = _BOUNDARY.search(content_type)
     if match is None:
-        return []
+        return
     delimiter = b"\r\n--" + (match.group(1) or match.group(2)).encode("latin-1")
-    fields: list[tuple[str, str]] = []
     # With a CRLF in front, every delimiter is CRLF "--" boundary, and a part's content ends
     # right before the next one. pieces[0] is the preamble; a piece starting "--" closes.
     for piece in (b"\r\n" + body).split(delimiter)[1:]:
@@ -155,17 +215,7 @@ def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str]]:
                     name = found.group(2) if found.group(1) is None else _ESCAPED.sub(rb"\1", found.group(1))
             elif key == b"content-transfer-encoding":
                 encoding = value.strip().lower()
-        if not name:
-            continue
-        if encoding == b"base64":
-            try:
-                content = binascii.a2b_base64(content)
-            except binascii.Error:
-                content = b""
-        elif encoding == b"quoted-printable":
-            content = binascii.a2b_qp(content)
-        fields.append((name.decode("utf-8", "replace"), content.decode("utf-8", "replace")))
-    return fields
+        yield name or b"", encoding, head, content
 
 
 def count_fields(body: bytes, content_type: str) -> int:

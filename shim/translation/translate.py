@@ -19,7 +19,7 @@ from shim.translation.mapping import (
     OutputRule,
     ValueRule,
 )
-from shim.translation.recognise import LegacyCall, shim_owned
+from shim.translation.recognise import LegacyCall, UploadedFile, shim_owned
 from shim.translation.reshape import field_at, filled, placeholder, text_of
 
 # API 2 paging, filtering, sorting and column selection have UAPI twins under `api.`.
@@ -44,6 +44,9 @@ class UapiCall(NamedTuple):  # built per call: a tuple, cheaper than a frozen da
     # body (`requires_json`, e.g. Personalization::get/set); when set, `args` is empty and the
     # call is sent as JSON (whm_json on the WHM port) instead of a form.
     json: Mapping[str, Any] | None = None
+    # Files for the functions that take them only as multipart parts (Fileman::upload_files):
+    # when set, `args` and the files go as one multipart/form-data body, on the cPanel port only.
+    files: tuple[UploadedFile, ...] = ()
 
 
 def build_uapi_call(entry: Entry, call: LegacyCall, user: str | None) -> UapiCall:
@@ -158,7 +161,7 @@ def rejected_input(reason: str) -> dict[str, Any]:
 
 def with_arg(call: UapiCall, name: str, value: str) -> UapiCall:
     args = [(k, v) for k, v in call.args if k != name] + [(name, value)]
-    return UapiCall(call.module, call.func, args, call.secret_args, call.copies_data, call.json)
+    return call._replace(args=args)
 
 
 def whm_form(call: UapiCall, user: str) -> list[tuple[str, str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import ssl
 import time
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from urllib.parse import quote_plus
 
 import aiohttp
@@ -17,7 +18,7 @@ from shim.config import Config, ServiceConfig
 from shim.observability import observe
 from shim.upstream.pool import Exchange, UpstreamError, UpstreamPool, error_kind
 
-__all__ = ["UpstreamAnswer", "UpstreamError", "call_json", "error_kind", "form_body", "make_pool"]
+__all__ = ["UpstreamAnswer", "UpstreamError", "call_json", "error_kind", "form_body", "make_pool", "multipart_body"]
 
 log = logging.getLogger("api2shim.upstream")
 
@@ -27,6 +28,11 @@ _JSON = "application/json"
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 # Headers a translated call carries upstream from the client: its credentials only.
 _CREDENTIAL_HEADERS = ("Authorization", "Cookie")
+
+
+# One file of a multipart body: (field name, filename, content type, bytes). The translation
+# room's UploadedFile is one; the upstream room takes any such tuple.
+FilePart = tuple[str, str, str, bytes]
 
 
 class UpstreamAnswer(NamedTuple):  # built per call: a tuple, cheaper than a frozen dataclass
@@ -72,15 +78,20 @@ async def call_json(
     max_answer: int,
     timeout: float | None = None,
     decode: Callable[[bytes], Any] = orjson.loads,
+    files: Sequence[FilePart] = (),
 ) -> UpstreamAnswer:
     """POST a form upstream once and parse the JSON answer. Never retried: it may change state.
 
     A mapping instead of a list of pairs is sent as a JSON request body (the UAPI functions
-    that take structured arguments). `decode` turns the answer's bytes into the document; it raises orjson.JSONDecodeError
+    that take structured arguments). With `files`, the form and the files go as one
+    multipart/form-data body (the UAPI functions that read uploads). `decode` turns the
+    answer's bytes into the document; it raises orjson.JSONDecodeError
     for anything that is not JSON, as orjson.loads does.
     """
     if isinstance(form, Mapping):
         content_type, body = _JSON, orjson.dumps(form)
+    elif files:
+        content_type, body = multipart_body(form, files)
     else:
         content_type, body = _FORM, form_body(form)
     headers = [("Content-Type", content_type), ("Accept", "application/json"), *forwarded.items()]
@@ -126,6 +137,47 @@ def form_body(form: list[tuple[str, str]]) -> bytes:
             for name, value in form
         ]
     ).encode()
+
+
+def multipart_body(form: list[tuple[str, str]], files: Sequence[FilePart]) -> tuple[str, bytes]:
+    """(Content-Type, body) of a multipart/form-data request: the form's fields as text parts,
+    then each file as a part with its field name, filename and content type, bytes untouched.
+
+    The boundary is random and checked against every content, so no part can end early.
+    Names and filenames are written as browsers write them (WHATWG HTML): `"`, CR and LF
+    become %22, %0D and %0A, everything else as it is (cPanel's form parser reads a
+    filename up to the next quote and undoes no escape). The body is built once, in memory:
+    its size is the size of what the client sent, which the API 2 body cap already bounds.
+    """
+    for _ in range(_BOUNDARY_TRIES):
+        boundary = "api2shim-" + secrets.token_hex(16)
+        mark = boundary.encode()
+        if not any(mark in data for *_, data in files) and not any(boundary in value for _, value in form):
+            break
+    else:  # 128 random bits found in every try: not data, an attack on the generator
+        raise ValueError("no multipart boundary is absent from the content")
+    chunks: list[bytes] = []
+    for name, value in form:
+        chunks += [b"--", mark, b'\r\nContent-Disposition: form-data; name="', _quoted(name), b'"\r\n\r\n',
+                   value.encode("utf-8"), b"\r\n"]
+    for field, filename, content_type, data in files:
+        chunks += [b"--", mark, b'\r\nContent-Disposition: form-data; name="', _quoted(field),
+                   b'"; filename="', _quoted(filename), b'"\r\nContent-Type: ',
+                   _header_value(content_type), b"\r\n\r\n", data, b"\r\n"]
+    chunks += [b"--", mark, b"--\r\n"]
+    return f"multipart/form-data; boundary={boundary}", b"".join(chunks)
+
+
+_BOUNDARY_TRIES = 4
+_HEADER_UNSAFE = {ord('"'): "%22", ord("\r"): "%0D", ord("\n"): "%0A"}
+
+
+def _quoted(text: str) -> bytes:
+    return text.translate(_HEADER_UNSAFE).encode("utf-8")
+
+
+def _header_value(text: str) -> bytes:
+    return text.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace")
 
 
 async def _read_limited(exchange: Exchange, limit: int) -> bytes:

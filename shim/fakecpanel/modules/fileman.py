@@ -1,5 +1,5 @@
-"""UAPI module Fileman (list_files, autocompletedir, get_file_content, save_file_content) over a small
-in-memory file tree per account.
+"""UAPI module Fileman (list_files, autocompletedir, get_file_content, save_file_content,
+upload_files) over a small in-memory file tree per account.
 
 Paths may be absolute inside the home directory or relative to it; anything outside the
 home directory is refused. Hidden entries (leading dot) are listed only with
@@ -7,17 +7,30 @@ show_hidden=1. only_these_files is comma-separated; limit_to_list=1 keeps the na
 as `filepath-*` arguments. list_files answers {dirs, files} as the UAPI description says, each sorted
 by name. Error texts are assumed (no live server).
 
+upload_files follows cPanel 11.120 (Cpanel/API/Fileman.pm, Cpanel/Form.pm): the files are
+the request's multipart parts with a filename (a second file of the same name becomes
+`name-2.ext`), handled in the order of their names; `dir` (created when missing), `overwrite`,
+`permissions` (0644 unless given; anything but three octal digits with an optional leading 0
+is refused before any file) and `get_disk_info`. Its data is {uploads: [{file, size, status,
+reason, warnings}], succeeded, warned, failed[, diskinfo]}, kept on failure too ("You must
+specify at least one file to upload.", "Failed to upload any of the requested files with
+various failures."). No virus scan; the diskinfo numbers are assumed. What each call received
+is kept in `received_uploads(account)` for tests.
+
 Demo seed: public_html/ (index.html, .htaccess, images/), public_html/ftpuser/, mail/,
 tmp/ and .bashrc in the home directory.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from ..registry import Args, UapiContext, UapiError, UapiOutcome, uapi_function
 from ..state import CpanelAccount
+from ..wire import UploadedPart
 
 MTIME = 1_713_000_000
 DIR_SIZE = 4096
@@ -30,6 +43,14 @@ class Node:
     type: str  # "dir" or "file"
     content: str = ""
     mode: str = "0644"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedUpload:
+    """What one Fileman::upload_files call received: its arguments and its file parts."""
+
+    args: dict[str, list[str]]
+    files: tuple[UploadedPart, ...]
 
 
 @dataclass(slots=True)
@@ -157,3 +178,87 @@ def save_file_content(ctx: UapiContext, args: Args) -> UapiOutcome:
     path = f"{directory}/{name}"
     tree.nodes[path] = Node("file", args.get("content", ""))
     return UapiOutcome.ok({"from_charset": args.get("from_charset", "UTF-8"), "path": path, "to_charset": to_charset})
+
+
+def received_uploads(account: CpanelAccount) -> list[ReceivedUpload]:
+    """Every Fileman::upload_files call this account made, in order (for tests)."""
+    return account.module_state("Fileman::upload_files", lambda _: [])
+
+
+_PERMISSIONS = re.compile(r"0?[0-7]{3}\Z")
+_UNSAFE_NAME = re.compile(r"[<>;/]")
+
+
+def _available_name(name: str, taken: set[str]) -> str:
+    """cPanel's name for a second upload of the same file: `a.txt`, `a-2.txt`, `a-3.txt`...
+    (split on dots the way Perl's split does: trailing empty pieces dropped)."""
+    pieces = name.split(".")
+    while len(pieces) > 1 and pieces[-1] == "":
+        pieces.pop()
+    ext = "." + pieces.pop() if len(pieces) > 1 else ""
+    stem = ".".join(pieces)
+    candidate, counter = f"{stem}{ext}", 1
+    while candidate in taken:
+        counter += 1
+        candidate = f"{stem}-{counter}{ext}"
+    return candidate
+
+
+@uapi_function("Fileman", "upload_files", samples=[
+    {"dir": "public_html", "file-0": ("hello.txt", b"hello\n")},
+    {"dir": "public_html/new", "overwrite": "1", "permissions": "0600", "file-0": ("a.txt", b"a"),
+     "file-1": ("index.html", b"<p>new</p>"), "get_disk_info": "1"}])
+def upload_files(ctx: UapiContext, args: Args) -> UapiOutcome:
+    uploads = ctx.uploads()
+    # A file part is no argument for cPanel's form parser (this fake's form reading makes it one).
+    args = args.without(*{upload.field for upload in uploads})
+    received_uploads(ctx.account).append(ReceivedUpload(args.as_lists(), uploads))
+    permissions = args.get("permissions")
+    if permissions is not None and not _PERMISSIONS.match(permissions):
+        return UapiOutcome.fail("The parameter ‘permissions’ must contain a valid file system permission.")
+    mode = f"0{int(permissions, 8):o}" if permissions is not None else "0644"
+    overwrite = args.get("overwrite", "0") not in ("", "0")
+    tree = file_tree(ctx.account)
+    directory = _resolve(ctx.account, args.get("dir") or ctx.account.home)
+    missing = directory
+    while missing not in tree.nodes and missing != ctx.account.home:
+        tree.nodes[missing] = Node("dir", mode="0755")
+        missing = posixpath.dirname(missing)
+    named: dict[str, bytes] = {}
+    for upload in uploads:
+        named[_available_name(upload.filename, set(named))] = upload.data
+    rows, succeeded, failed = [], 0, 0
+    for name in sorted(named):
+        base = re.split(r"[\\/]", name)[-1]
+        shown = html.escape(name, quote=True)
+        path = f"{directory}/{base}"
+        exists = path in tree.nodes
+        error = None
+        if base in (".", "..") or _UNSAFE_NAME.search(base):
+            error = (f"The filename “{html.escape(base, quote=True)}” contains invalid characters. "
+                     "Do not include the ,/<>; characters in the filename.")
+        elif exists and not overwrite:
+            error = f"The file “{shown}” you uploaded already exists."
+        if error is not None:
+            failed += 1
+            rows.append({"file": base, "size": None, "status": 0, "reason": error, "warnings": []})
+            continue
+        tree.nodes[path] = Node("file", named[name].decode("utf-8", "replace"), mode)
+        succeeded += 1
+        html_base = html.escape(base, quote=True)
+        reason = (f"Upload of “{html_base}” succeeded, overwrote existing file with your upload." if exists
+                  else f"Upload of “{html_base}” succeeded.")
+        rows.append({"file": base, "size": len(named[name]), "status": 1, "reason": reason, "warnings": []})
+    data = {"uploads": rows, "succeeded": succeeded, "warned": 0, "failed": failed}
+    if args.get("get_disk_info", "0") not in ("", "0"):
+        used = ctx.account.disk_used_bytes + sum(len(content) for content in named.values())
+        limit = ctx.account.disk_quota_mb * 1024 * 1024
+        data["diskinfo"] = {"spaceused": used, "spacelimit": limit, "spaceremain": max(limit - used, 0) if limit else 0,
+                            "filesused": len(tree.nodes), "fileslimit": 0, "filesremain": 0,
+                            "file_upload_max_bytes": 0, "file_upload_must_leave_bytes": 5 * 1024 * 1024,
+                            "file_upload_remain": 0}
+    if not rows:
+        return UapiOutcome.fail("You must specify at least one file to upload.", data=data)
+    if failed == len(rows):
+        return UapiOutcome.fail("Failed to upload any of the requested files with various failures.", data=data)
+    return UapiOutcome.ok(data)
