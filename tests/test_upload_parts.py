@@ -5,11 +5,14 @@ parser), not with the shim's, so one bug cannot hide on both sides."""
 
 from __future__ import annotations
 
+import pytest
+
 from shim.fakecpanel.wire import UploadedPart, parse_form, parse_uploads
 from shim.translation import coverage
 from shim.translation.api2_functions import API2_FUNCTIONS
 from shim.translation.mapping import load_table
-from shim.translation.recognise import UploadedFile, multipart_files, parse_form as shim_parse_form
+from shim.translation.recipe import NoRoute, RecipeCall
+from shim.translation.recognise import LegacyCall, UploadedFile, multipart_files, parse_form as shim_parse_form
 from shim.upstream.services import multipart_body
 
 TYPE = "multipart/form-data; boundary=B"
@@ -70,3 +73,26 @@ def test_coverage_lists_uploadfiles_as_answered_on_the_cpanel_port_only():
     assert ("  answered on the cPanel port only (WHM API 1's uapi_cpanel cannot make their call; on the WHM port "
             "native API 2 while it is served, else cPanel's unknown-function answer): Fileman::uploadfiles"
             ) in coverage.render_table(report).splitlines()
+
+
+async def test_the_recipe_contract_sends_files_on_the_cpanel_port_only():
+    sent = []
+
+    async def run_uapi(uapi):
+        sent.append(uapi)
+        return {"status": 1, "data": None}
+
+    async def run_whm(func, form, secret):
+        raise AssertionError("no WHM API 1 call is made")
+
+    upload = UploadedFile("file-0", "a.txt", "text/plain", b"a")
+    call = LegacyCall("Fileman", "uploadfiles", None, {}, "", files=(upload,))
+    cpanel = RecipeCall(call, "user", run_uapi, None)
+    assert cpanel.files == (upload,)
+    await cpanel.uapi("Fileman", "upload_files", {"dir": "d"}, files=cpanel.files)
+    assert [(u.module, u.func, u.args, u.files) for u in sent] == [("Fileman", "upload_files", [("dir", "d")], (upload,))]
+    with pytest.raises(NoRoute, match="uapi_cpanel does not take"):
+        await RecipeCall(call, "user", run_uapi, run_whm).uapi("Fileman", "upload_files", files=[upload])
+    with pytest.raises(ValueError, match="not with a JSON body"):
+        await cpanel.uapi("Fileman", "upload_files", json={"a": 1}, files=[upload])
+    assert len(sent) == 1
