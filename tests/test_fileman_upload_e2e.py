@@ -8,11 +8,16 @@ received (`received_uploads`), so each test checks the bytes that arrived, not o
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import sys
 
+import orjson
 from api2calls import Api2Calls, stack_with
 from conftest import ROOT_AUTH, USER_AUTH
 
+from shim import fakecpanel
 from shim.fakecpanel import FakeState
 from shim.fakecpanel.modules.fileman import file_tree, received_uploads
 from shim.fakecpanel.wire import UploadedPart
@@ -193,3 +198,22 @@ async def test_a_files_contents_are_never_logged(stack, caplog):
     assert status == 200 and received_uploads(stack.state.accounts["user"])[0].files[0].data == b"PRIVATE-KEY-MATERIAL"
     assert "api2 Fileman::uploadfiles" in caplog.text and "keys" in caplog.text  # the debug line was written
     assert "PRIVATE-KEY-MATERIAL" not in caplog.text
+
+
+async def test_cpapi2_runs_it_without_files_as_cpanels_own_command_does(stack, tmp_path):
+    # A command line carries no file parts: UAPI's no-file failure, through WHM's uapi_cpanel.
+    config = tmp_path / "shim.yaml"
+    config.write_text(f"whm:\n  upstream: {stack.fake_whm}\ncpapi2:\n  uapi_command: false\n")
+    env = {**os.environ, "API2SHIM_WHM_TOKEN": fakecpanel.ROOT_TOKEN}
+    env.pop("API2SHIM_CONFIG", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "shim", "cpapi2", f"--config={config}", "--user=user", "Fileman", "uploadfiles",
+        "dir=public_html", "getdiskinfo=0", "--output=json", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 20)
+    assert (process.returncode, err) == (0, b"")
+    assert orjson.loads(out) == answer([{"uploads": [], "succeeded": 0, "warned": 0, "failed": 0}], NO_FILE)
+    (seen,) = stack.state.requests
+    assert (seen.path, seen.form) == ("/json-api/uapi_cpanel", {
+        "api.version": ["1"], "cpanel.user": ["user"], "cpanel.module": ["Fileman"], "cpanel.function": ["upload_files"],
+        "dir": ["public_html"], "get_disk_info": ["0"]})
