@@ -1,9 +1,9 @@
 """Contract schemas for UAPI functions newer than the 11.125 OpenAPI description.
 
 cPanel 11.137+ (released as 138) added UAPI modules that re-implement API 2 names
-(AddonDomain, Park, DomainLookup, ZoneEdit::resetzone). The reference OpenAPI file
-(11.125) does not have them, so the contract test would have nothing to validate the
-fake against. These schemas are written in this project's own words from cPanel's live
+(AddonDomain, Park, DomainLookup, ZoneEdit::resetzone; SubDomain::changedocroot from
+11.136.0.25). The reference OpenAPI file (11.125) does not have them, so the contract test
+would have nothing to validate the fake against. These schemas are written in this project's own words from cPanel's live
 UAPI pages (URL beside each), restricted to what the pages state: the keys and types of
 `result.data`. They are used ONLY for functions the 11.125 file lacks; a function in
 both is always validated against the 11.125 file.
@@ -70,6 +70,11 @@ NEWER: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         f"{_DOCS}/zoneedit/zoneedit-resetzone",
         _records({"result": {"type": "object", "required": ["status", "statusmsg"], "properties": {
             "checkmx": {"type": ["object", "null"]}, "status": _INT01, "statusmsg": _STR}}}, ["result"]),
+    ),
+    # 11.136.0.25+ (the page's version): the new absolute document root.
+    ("SubDomain", "changedocroot"): (
+        f"{_DOCS}/subdomains/changedocroot",
+        {"type": "object", "properties": {"documentroot": _STR}, "required": ["documentroot"]},
     ),
 }
 

@@ -2,6 +2,18 @@
 
 getreservedsubdomains and validregex are answered by the shim itself.
 
+changedocroot (cPanel 11.120, Cpanel/SubDomain.pm api2_changedocroot → the `subdomain` admin
+call CHANGEDOCROOT → Cpanel::Sub::change_doc_root): API 2 cleaned the `dir` it was given into
+an absolute directory under the home directory (below), created it with mode 0755 when it was
+missing, and pointed `subdomain.rootdomain` at it. Its one row is {result, reason, dir,
+reldir}: `dir` the cleaned directory, `reldir` the same without the home directory, and on
+success `reason` null — change_doc_root's message is the second value of the vhost rewrite
+(Cpanel::ConfigFiles::Apache::vhost::replace_vhost), which returns a lone 1 when it succeeds.
+Here: UAPI SubDomain::changedocroot (cPanel 11.136.0.25+), after reads of the home directory,
+the server's public_html rule and the directory itself. UAPI does not create the directory
+and no UAPI function (Fileman included, up to 11.137) creates one, so a directory that does
+not exist yet is left to cPanel's own API 2.
+
 listsubdomains (cPanel 11.120, Cpanel/SubDomain.pm) gave one record per subdomain, sorted by
 its domain key (`label_rootdomain`): domain, rootdomain, subdomain, domainkey, dir (absolute
 document root), basedir (relative to home), reldir (`home:` + basedir), status (the URL
@@ -16,7 +28,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shim.translation.recipe import Api2Failure, RecipeCall, whm_only
+from shim.translation.perlvalues import perl_true
+from shim.translation.recipe import Api2Failure, NativeOnly, RecipeCall, errors_of, whm_only
 
 
 # cPanel 11.120 (Cpanel/Validate/SubDomain.pm): the labels no subdomain may take, and the
@@ -118,3 +131,93 @@ async def delsubdomain(call: RecipeCall) -> list[Any]:
         reason = str(metadata.get("reason") or "")
         raise Api2Failure(reason, [{"result": 0, "reason": reason}])
     return [{"result": 1, "reason": REMOVED.format(domain=domain)}]
+
+
+# cPanel 11.120's texts (Cpanel/SubDomain.pm _changedocroot), in the order it checked.
+NO_MAIN_DOMAIN = "You must specify a main domain."
+WWW_TAKEN = ("You cannot create the “www” subdomain, because the system adds the “www” subdomain to all "
+             "newly-created domains.")
+NO_DOCROOT = "You must specify a new document root."
+RESERVED_DOCROOT = ("The system reserves the “{dir}” document root. You must specify a document root that the "
+                    "system does not reserve.")
+# Directories under home that may not be a document root (Cpanel/SubDomain.pm), when the
+# server does not force document roots into public_html.
+RESERVED_DOCROOTS = (".cpanel", ".trash", "etc", "mail", "ssl", "tmp", "logs", ".spamassassin", ".htpasswds",
+                     "var", "cgi-bin", ".ssh", "perl5")
+_PERL_SPACE = re.compile(r"[ \t\n\r\f\x0b]+")
+
+
+def api2_document_root(wanted: str, home: str, public_html_only: bool) -> str:
+    """The absolute directory API 2 made of `dir`, in its steps: a leading "/" added,
+    whitespace, backslashes and angle brackets dropped, repeated slashes collapsed, a leading
+    home directory dropped; then the path under home with "." and ".." resolved (never
+    above home: Cpanel::Path::Normalize and Cpanel::SafeDir::Fixup::homedirfixup, whose home
+    prefix is stripped as text, without a "/" boundary), and with the server's
+    publichtmlsubsonly rule forced under public_html (publichtmldirfixup, which also drops
+    every ".." left in the name)."""
+    path = _PERL_SPACE.sub("", "/" + wanted).replace("\\", "")
+    path = re.sub(r"//+", "/", path).replace("<", "").replace(">", "")
+    if path.startswith(home + "/"):
+        path = path[len(home) + 1:]
+    parts: list[str] = []
+    for part in f"{home}/{path}".split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    path = "/" + "/".join(parts)
+    if path.startswith(home):
+        path = path[len(home):]
+    path = "/" + "/".join(part for part in f"{home}/{path}".split("/") if part and part != "..")
+    if public_html_only:
+        rest = path[len(home):] if path.startswith(home) else path
+        if rest.startswith("/public_html"):
+            rest = rest[len("/public_html"):]
+        path = re.sub(r"//+", "/", f"{home}/public_html/{rest.replace('..', '')}")
+        if path.endswith("/"):
+            path = path[:-1]
+    return path
+
+
+def _changed_row(result: int, reason: str | None, directory: str | None, home: str) -> dict[str, Any]:
+    relative = None
+    if directory is not None:
+        relative = directory[len(home):] if directory.startswith(home) else directory
+        relative = relative[1:] if relative.startswith("/") else relative
+    return {"result": result, "reason": reason, "dir": directory, "reldir": relative}
+
+
+async def changedocroot(call: RecipeCall) -> list[Any]:
+    info = await call.uapi_data("Variables", "get_user_information", {"name": "home"}) or {}
+    home = str(info.get("home", "")).rstrip("/") if isinstance(info, dict) else ""
+    label, rootdomain, wanted = call.arg("subdomain"), call.arg("rootdomain"), call.arg("dir")
+    refusal = (NO_MAIN_DOMAIN if not label or not rootdomain else WWW_TAKEN if label == "www"
+               else NO_DOCROOT if wanted in ("", "0") else None)
+    if refusal:
+        raise Api2Failure(refusal, [_changed_row(0, refusal, None, home)])
+    server = await call.uapi_data("Variables", "get_server_information", {"name": "docroots_in_public_html_only"})
+    public_html_only = perl_true((server or {}).get("docroots_in_public_html_only") if isinstance(server, dict) else None)
+    directory = api2_document_root(wanted, home, public_html_only)
+    if not public_html_only and (directory == home or directory in {f"{home}/{r}" for r in RESERVED_DOCROOTS}):
+        text = RESERVED_DOCROOT.format(dir=directory)
+        raise Api2Failure(text, [_changed_row(0, text, None, home)])
+    row = _changed_row(1, None, directory, home)
+    found = await call.uapi("Fileman", "get_file_information", {"path": row["reldir"]})
+    data = found.get("data")
+    if found.get("status") != 1 or not isinstance(data, dict) or data.get("type") != "dir":
+        raise NativeOnly(f"“{directory}” is not an existing directory: API 2 created it (mode 0755), "
+                         "and no UAPI function creates one")
+    # The label as API 2 cleaned it before naming the domain (the root domain stays as given).
+    label = re.sub(r"^www\.", "", label.strip(" \t\n\r\f\x0b"))
+    label = label.translate(_ASCII_LOWER)
+    label = label[:-1] if label.endswith(".") else label
+    result = await call.uapi("SubDomain", "changedocroot", {"domain": f"{label}.{rootdomain}",
+                                                           "docroot": row["reldir"]})
+    if result.get("status") != 1:
+        text = errors_of(result)
+        raise Api2Failure(text, [_changed_row(0, text, directory, home)])
+    return [row]
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -1,5 +1,5 @@
-"""UAPI module Fileman (list_files, autocompletedir, get_file_content, save_file_content,
-upload_files) over a small in-memory file tree per account.
+"""UAPI module Fileman (list_files, get_file_information, autocompletedir, get_file_content,
+save_file_content, upload_files) over a small in-memory file tree per account.
 
 Paths may be absolute inside the home directory or relative to it; anything outside the
 home directory is refused. Hidden entries (leading dot) are listed only with
@@ -126,6 +126,17 @@ def list_files(ctx: UapiContext, args: Args) -> UapiOutcome:
             continue
         (dirs if node.type == "dir" else files).append(_record(ctx.account, tree, path, args))
     return UapiOutcome.ok({"dirs": dirs, "files": files}, transformed=1)
+
+
+@uapi_function("Fileman", "get_file_information", samples=[
+    {"path": "public_html"}, {"path": "/home/user/public_html/index.html", "include_mime": "1"}])
+def get_file_information(ctx: UapiContext, args: Args) -> UapiOutcome:
+    """One entry's record, the same fields list_files gives; a missing path is an error."""
+    tree = file_tree(ctx.account)
+    path = _resolve(ctx.account, args.get("path", ""))
+    if path not in tree.nodes:
+        raise UapiError(f"The path “{path}” does not exist.")
+    return UapiOutcome.ok(_record(ctx.account, tree, path, args))
 
 
 @uapi_function("Fileman", "autocompletedir", samples=[{"path": "public"}, {"path": "/home/user/pu", "dirsonly": "1"}])
