@@ -9,7 +9,7 @@ from shim.fakecpanel import FakeState
 from shim.fakecpanel.modules._domains import domains
 from shim.fakecpanel.modules.fileman import file_tree
 from shim.fakecpanel.modules.variables import server_settings
-from shim.recipes.subdomain import api2_document_root
+from shim.recipes.subdomain import api2_document_root, api2_label
 
 HOME = "/home/user"
 IMAGES = {"result": 1, "reason": None, "dir": f"{HOME}/public_html/images", "reldir": "public_html/images"}
@@ -127,3 +127,11 @@ async def test_version_gate_gives_the_same_answer_on_both_sides(version, path):
 ])
 def test_api2_document_root(wanted, public_html_only, expected):
     assert api2_document_root(wanted, HOME, public_html_only) == expected
+
+
+@pytest.mark.parametrize("label, expected", [
+    (" Blog. ", "blog"), ("www.shop", "shop"), ("WWW.shop", "www.shop"),  # Perl's s/^www\.// is case-sensitive
+    ("a.b.", "a.b"),
+])
+def test_api2_label(label, expected):
+    assert api2_label(label) == expected

@@ -144,7 +144,9 @@ RESERVED_DOCROOT = ("The system reserves the “{dir}” document root. You must
 # server does not force document roots into public_html.
 RESERVED_DOCROOTS = (".cpanel", ".trash", "etc", "mail", "ssl", "tmp", "logs", ".spamassassin", ".htpasswds",
                      "var", "cgi-bin", ".ssh", "perl5")
-_PERL_SPACE = re.compile(r"[ \t\n\r\f\x0b]+")
+_PERL_SPACES = " \t\n\r\f\x0b"  # Perl's \s on ASCII text
+_PERL_SPACE = re.compile(f"[{_PERL_SPACES}]+")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")  # Perl's tr/A-Z/a-z/
 
 
 def api2_document_root(wanted: str, home: str, public_html_only: bool) -> str:
@@ -180,6 +182,19 @@ def api2_document_root(wanted: str, home: str, public_html_only: bool) -> str:
     return path
 
 
+def api2_label(label: str) -> str:
+    """The subdomain label as API 2 cleaned it before naming the domain: outer whitespace and a
+    leading "www." dropped, A-Z lowered, one final dot dropped (the root domain stays as given)."""
+    label = re.sub(r"^www\.", "", label.strip(_PERL_SPACES)).translate(_ASCII_LOWER)
+    return label[:-1] if label.endswith(".") else label
+
+
+async def _public_html_only(call: RecipeCall) -> bool:
+    """The server's publichtmlsubsonly setting (cpanel.config), as UAPI names it."""
+    server = await call.uapi_data("Variables", "get_server_information", {"name": "docroots_in_public_html_only"})
+    return perl_true(server.get("docroots_in_public_html_only") if isinstance(server, dict) else None)
+
+
 def _changed_row(result: int, reason: str | None, directory: str | None, home: str) -> dict[str, Any]:
     relative = None
     if directory is not None:
@@ -189,6 +204,7 @@ def _changed_row(result: int, reason: str | None, directory: str | None, home: s
 
 
 async def changedocroot(call: RecipeCall) -> list[Any]:
+    """Reads (home, the public_html rule, the directory), then the one write, never retried."""
     info = await call.uapi_data("Variables", "get_user_information", {"name": "home"}) or {}
     home = str(info.get("home", "")).rstrip("/") if isinstance(info, dict) else ""
     label, rootdomain, wanted = call.arg("subdomain"), call.arg("rootdomain"), call.arg("dir")
@@ -196,8 +212,7 @@ async def changedocroot(call: RecipeCall) -> list[Any]:
                else NO_DOCROOT if wanted in ("", "0") else None)
     if refusal:
         raise Api2Failure(refusal, [_changed_row(0, refusal, None, home)])
-    server = await call.uapi_data("Variables", "get_server_information", {"name": "docroots_in_public_html_only"})
-    public_html_only = perl_true((server or {}).get("docroots_in_public_html_only") if isinstance(server, dict) else None)
+    public_html_only = await _public_html_only(call)
     directory = api2_document_root(wanted, home, public_html_only)
     if not public_html_only and (directory == home or directory in {f"{home}/{r}" for r in RESERVED_DOCROOTS}):
         text = RESERVED_DOCROOT.format(dir=directory)
@@ -208,16 +223,10 @@ async def changedocroot(call: RecipeCall) -> list[Any]:
     if found.get("status") != 1 or not isinstance(data, dict) or data.get("type") != "dir":
         raise NativeOnly(f"“{directory}” is not an existing directory: API 2 created it (mode 0755), "
                          "and no UAPI function creates one")
-    # The label as API 2 cleaned it before naming the domain (the root domain stays as given).
-    label = re.sub(r"^www\.", "", label.strip(" \t\n\r\f\x0b"))
-    label = label.translate(_ASCII_LOWER)
-    label = label[:-1] if label.endswith(".") else label
-    result = await call.uapi("SubDomain", "changedocroot", {"domain": f"{label}.{rootdomain}",
+    result = await call.uapi("SubDomain", "changedocroot", {"domain": f"{api2_label(label)}.{rootdomain}",
                                                            "docroot": row["reldir"]})
     if result.get("status") != 1:
         text = errors_of(result)
         raise Api2Failure(text, [_changed_row(0, text, directory, home)])
     return [row]
 
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

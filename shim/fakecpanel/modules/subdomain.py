@@ -49,7 +49,7 @@ def changedocroot(ctx: UapiContext, args: Args) -> UapiOutcome:
     account, state = ctx.account, d.domains(ctx.account)
     domain = d.required(args.get("domain"), "domain").lower()
     docroot = d.required(args.get("docroot"), "docroot")
-    target = state.parked.get(domain, domain) if domain in state.parked else domain
+    target = state.parked[domain] if domain in state.parked else domain  # an addon: its subdomain
     if target is None or domain == state.main:
         raise UapiError(f"“{domain}” is not a subdomain or an addon domain; its document root cannot change here.")
     sub = state.subdomains.get(target)
