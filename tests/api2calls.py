@@ -4,6 +4,7 @@
     await calls.whm("park", domain="x.test")        # WHM listener, as root for `user`
     await calls.cpanel("listparkeddomains")          # cPanel listener, as `user`
     await calls.uapi("Park", "listparkeddomains")    # the fake's own UAPI answer (data)
+    await calls.native_cpanel("listparkeddomains")   # the fake's own native API 2 answer
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ class Api2Calls:
         query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": self.module,
                  "cpanel_jsonapi_func": func, **args}
         return await self.stack.get_json(f"{self.stack.cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
+
+    async def native_cpanel(self, func: str, **args: str) -> tuple[int, Any]:
+        """The fake's own native API 2 answer to what `cpanel(...)` sends, without the shim."""
+        query = {"cpanel_jsonapi_apiversion": "2", "cpanel_jsonapi_module": self.module,
+                 "cpanel_jsonapi_func": func, **args}
+        return await self.stack.get_json(f"{self.stack.fake_cpanel}/json-api/cpanel", params=query, headers=USER_AUTH)
 
     async def uapi(self, module: str, func: str, **args: str) -> Any:
         status, document = await self.stack.get_json(

@@ -165,10 +165,22 @@ async def test_whm_api1_from_a_recipe_on_the_whm_port_only(kit):
     assert await whm(kit, "whm_version") == (200, ok("whm_version", [{"version": fakecpanel.VERSION}]))
     seen = kit.state.requests[-1]
     assert (seen.path, seen.form["api.version"]) == ("/json-api/version", ["1"])
-    # The cPanel port has no WHM credentials: answered as cPanel answers a function it does not have.
+    # The cPanel port has no WHM credentials: the call passes through while the upstream serves API 2
+    # (the fake has no Testkit module, so its own unknown-function answer comes back).
     before = len(kit.state.requests)
     assert await cpanel(kit, "whm_version") == (200, NOT_FOUND)
-    assert len(kit.state.requests) == before
+    assert [seen.path for seen in kit.state.requests[before:]] == ["/json-api/cpanel"]
+
+
+async def test_whm_api1_from_a_recipe_on_the_cpanel_port_after_the_removal(tmp_path, testkit):
+    state = fakecpanel.FakeState.demo()
+    state.native_api2 = False
+    table = load_table([table_file(tmp_path, "  whm_version: {mode: translate, recipe: testkit.whm_version}\n")],
+                       upstream_api2="absent")
+    async with stack_with({"upstream_api2": "absent"}, tables=TableHolder(table), state=state) as stack:
+        # No native API 2 to hand it to: cPanel's answer for a function it cannot run, with no upstream call.
+        assert await cpanel(stack, "whm_version") == (200, NOT_FOUND)
+        assert stack.state.requests == []
 
 
 async def test_a_local_answer_makes_no_call_but_the_credentials_are_checked(kit):

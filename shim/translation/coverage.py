@@ -231,8 +231,9 @@ def _details(report: Coverage, *, bullet: str, code: bool = False) -> list[str]:
     out: list[str] = ["", "Without native API 2: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in split.items())
                       + f" (answered: {report.total.translate} of {report.total.functions})"]
     if report.whm_only:
-        out.append(f"{bullet}answered on the WHM port only (they need WHM API 1; on the cPanel port cPanel's "
-                   f"unknown-function answer): {', '.join(name(n) for n in report.whm_only)}")
+        out.append(f"{bullet}answered on the WHM port only (they need WHM API 1; on the cPanel port native API 2 "
+                   f"while the upstream serves it, else cPanel's unknown-function answer): "
+                   f"{', '.join(name(n) for n in report.whm_only)}")
     if report.cpanel_only:
         out.append(f"{bullet}answered on the cPanel port only (WHM API 1's uapi_cpanel cannot make their call; on "
                    f"the WHM port native API 2 while it is served, else cPanel's unknown-function answer): "

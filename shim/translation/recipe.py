@@ -146,11 +146,12 @@ class RecipeCall:
     async def whm(self, func: str, args: Pairs = (), *, secret: Iterable[str] = ()) -> dict[str, Any]:
         """One WHM API 1 call (`api.version=1`): its whole document (`data`, `metadata`).
 
-        NoRoute where WHM API 1 is not reachable (the cPanel port has no root credentials)."""
+        NativeOnly where WHM API 1 is not reachable (the cPanel port has no root credentials):
+        the call passes through while the upstream serves API 2, as it did before the recipe."""
         if not _WHM_FUNCTION.match(func):
             raise ValueError(f"{func!r} is not a WHM API 1 function name")
         if self._run_whm is None:
-            raise NoRoute(f"{self.module}::{self.func} needs WHM API 1 {func}, which only the WHM port reaches")
+            raise NativeOnly(f"{self.module}::{self.func} needs WHM API 1 {func}, which only the WHM port reaches")
         document = await self._run_whm(func, _pairs(args), frozenset(secret))
         if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
             raise UpstreamAnswerError("upstream answered JSON that is not a WHM API 1 result")
@@ -169,9 +170,9 @@ class RecipeCall:
         that password (HTTP Basic, on the cPanel service), which writes nothing; a refused
         login is False. The password travels in that request's Authorization header only.
 
-        NoRoute where no cPanel service is reachable (only the WHM port has one)."""
+        NativeOnly where no cPanel service is reachable (only the WHM port has one)."""
         if self._run_login is None or not self.user:
-            raise NoRoute(f"{self.module}::{self.func} checks the account's password by a login to the cPanel "
+            raise NativeOnly(f"{self.module}::{self.func} checks the account's password by a login to the cPanel "
                           "service, which only the WHM port reaches")
         return await self._run_login(self.user, password)
 
