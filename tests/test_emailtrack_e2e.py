@@ -164,12 +164,24 @@ async def test_a_failing_reader_is_the_functions_failure(stack):
     assert await calls.whm("stats") == (200, calls.failed("stats", error, [0]))
 
 
-async def test_the_cpanel_port_cannot_run_them(stack):
+async def test_the_cpanel_port_hands_them_to_native_api2_while_it_is_served(stack):
     calls = Api2Calls(stack, "EmailTrack")
     for func in ("search", "stats"):
-        assert await calls.cpanel(func, success="1") == (200, {"cpanelresult": {
-            "apiversion": 2, "error": NOT_FOUND.format(func=func), "func": func, "module": "EmailTrack"}})
-    assert stack.state.requests == []
+        before = len(stack.state.requests)
+        passed = await calls.cpanel(func, success="1")
+        assert [r.path for r in stack.state.requests[before:]] == ["/json-api/cpanel"]
+        assert passed == await calls.native_cpanel(func, success="1")
+
+
+async def test_the_cpanel_port_cannot_run_them_after_the_removal():
+    state = fakecpanel.FakeState.demo()
+    state.native_api2 = False
+    async with stack_with({"upstream_api2": "absent"}, state=state) as stack:
+        calls = Api2Calls(stack, "EmailTrack")
+        for func in ("search", "stats"):
+            assert await calls.cpanel(func, success="1") == (200, {"cpanelresult": {
+                "apiversion": 2, "error": NOT_FOUND.format(func=func), "func": func, "module": "EmailTrack"}})
+        assert stack.state.requests == []
 
 
 async def test_inputs_only_native_api2_answers_pass_through(stack):
