@@ -285,13 +285,15 @@ async def test_an_input_only_native_api2_answers_goes_to_it(stack, setup):
     assert [r.path for r in stack.state.requests] == ["/json-api/uapi_cpanel", "/json-api/cpanel"]
 
 
-async def test_a_recipe_that_needs_whm_api1_is_not_found_from_the_command(stack, setup):
+async def test_a_recipe_that_needs_whm_api1_goes_to_native_api2_from_the_command(stack, setup):
     # The command calls UAPI (or uapi_cpanel with its token) but no WHM API 1 function:
-    # EmailTrack::search answers only on the WHM port, so here as cPanel's unknown function.
+    # EmailTrack::search answers only on the WHM port, so here native API 2 answers it
+    # (the fake's has no EmailTrack module: its unknown-function document comes back).
     config, env = setup
     code, out, err = await cpapi2(f"--config={config}", "--user=user", "EmailTrack", "search", "success=1",
                                   "--output=json", env=env)
     assert (code, err) == (0, "")
     assert orjson.loads(out) == {"cpanelresult": {"apiversion": 2, "error": "Could not find function 'search' "
                                                   "in module 'EmailTrack'", "func": "search", "module": "EmailTrack"}}
-    assert stack.state.requests == []
+    assert [(seen.path, seen.form["cpanel_jsonapi_func"]) for seen in stack.state.requests] == [
+        ("/json-api/cpanel", ["search"])]
