@@ -513,6 +513,39 @@ def test_any_split_of_a_quirky_stream_gives_the_same_result():
     assert feed_in_pieces(stream, list(range(1, len(stream)))) == expected
 
 
+# Small limits, so a held head meets them: lines of at most 64 bytes, a head of at most 300.
+SMALL = HttpLimits(max_line_size=64, max_field_size=64, max_headers=10, max_head_size=300)
+
+
+def full_lines(count: int) -> list[bytes]:
+    """Header lines of exactly SMALL's line limit, CRLF not counted."""
+    return [b"X-%02d: " % n + b"v" * (SMALL.max_line_size - 6) for n in range(count)]
+
+
+def test_a_held_head_whose_lines_sit_at_the_limit_is_held_however_it_is_cut():
+    # Each line exactly at max_line_size, the head longer than one line: the framer must
+    # measure the line being received from the last CRLF, wherever the pieces cut (just
+    # before the CR, between CR and LF, just after the LF), and never give up early.
+    head = b"GET /x HTTP/1.1\r\n" + b"".join(line + b"\r\n" for line in full_lines(3)) + b"\r\n"
+    for shift in (0, 1, 2):
+        cuts = sorted({i + shift for i in range(len(b"GET /x HTTP/1.1\r\n") + 1, len(head) - 4)
+                       if head[i - 1:i + 1] == b"\r\n" or head[i:i + 1] == b"\r"})
+        framer = RequestFramer(SMALL)
+        bounds = [0, *cuts, len(head)]
+        pieces = [framer.feed(head[a:b]) for a, b in zip(bounds, bounds[1:])]
+        assert b"".join(pieces) == head and not framer.passthrough, shift
+        assert pieces[:-1] == [b""] * (len(pieces) - 1), shift  # held until its end
+
+
+def test_an_unfinished_head_may_fill_max_head_size_exactly_and_not_one_byte_more():
+    start = b"GET /x HTTP/1.1\r\n" + b"".join(line + b"\r\n" for line in full_lines(4))
+    unfinished = start + b"X-end: " + b"w" * (300 - len(start) - 7)
+    assert len(unfinished) == 300 and max(len(line) for line in unfinished.split(b"\r\n")) <= 64
+    framer = RequestFramer(SMALL)
+    assert framer.feed(unfinished) == b"" and not framer.head_too_large and framer.holding_head
+    assert framer.feed(b"w") == unfinished + b"w" and framer.head_too_large and framer.passthrough
+
+
 def test_after_a_quirky_request_everything_is_discarded():
     framer = RequestFramer(LIMITS)
     framer.feed(STRAY_AUTH_GET)

@@ -500,7 +500,8 @@ class RequestFramer:
         last_crlf = held.rfind(_CRLF, max(0, old - 1))
         if last_crlf >= 0:
             self._line_start = last_crlf + 2
-        if size - self._line_start > self._max_line:
+        # A CR at the very end may be the start of the line's CRLF, which no limit counts.
+        if size - self._line_start - (held[-1] == 13) > self._max_line:
             return False
         self._bare_lf += held.count(b"\n", old) - held.count(_CRLF, max(0, old - 1))
         self._stray += held.count(_STRAY_LINE_END, max(0, old - 3))
