@@ -546,6 +546,37 @@ def test_an_unfinished_head_may_fill_max_head_size_exactly_and_not_one_byte_more
     assert framer.feed(b"w") == unfinished + b"w" and framer.head_too_large and framer.passthrough
 
 
+CHUNKED_STREAM = (
+    b"POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5;ext=1\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n"
+    b"GET /next HTTP/1.1\r\n\r\n"
+)
+
+
+def test_any_split_of_a_chunked_stream_is_forwarded_unchanged_and_framing_goes_on():
+    # Chunk-size lines, chunk ends and trailers cut anywhere (a CR and its LF apart too):
+    # all forwarded as they are, and the framer still follows the requests after it.
+    bounds_list = [[0, cut, len(CHUNKED_STREAM)] for cut in range(1, len(CHUNKED_STREAM))]
+    bounds_list.append(list(range(len(CHUNKED_STREAM) + 1)))
+    for bounds in bounds_list:
+        framer = RequestFramer(SMALL)
+        out = b"".join(framer.feed(CHUNKED_STREAM[a:b]) for a, b in zip(bounds, bounds[1:]))
+        assert out == CHUNKED_STREAM and not framer.passthrough and not framer.holding_head, bounds[:3]
+
+
+def test_a_chunk_line_aiohttp_refuses_is_handed_over_when_its_fault_arrives():
+    head = b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    # A bare LF ends the chunk-size line: aiohttp refuses it, so nothing is held back.
+    framer = RequestFramer(SMALL)
+    assert framer.feed(head + b"5") == head and not framer.passthrough
+    assert framer.feed(b"\nhello") == b"5\nhello" and framer.passthrough
+    # A chunk-size line may reach the line limit while held, not one byte past it.
+    framer = RequestFramer(SMALL)
+    assert framer.feed(head + b"0" * (SMALL.max_line_size - 1)) == head and not framer.passthrough
+    assert framer.feed(b"0") == b"" and not framer.passthrough
+    assert framer.feed(b"0") == b"0" * (SMALL.max_line_size + 1) and framer.passthrough
+
+
 def test_after_a_quirky_request_everything_is_discarded():
     framer = RequestFramer(LIMITS)
     framer.feed(STRAY_AUTH_GET)
