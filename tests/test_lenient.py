@@ -577,6 +577,24 @@ def test_a_chunk_line_aiohttp_refuses_is_handed_over_when_its_fault_arrives():
     assert framer.feed(b"0") == b"0" * (SMALL.max_line_size + 1) and framer.passthrough
 
 
+def test_framing_headers_are_found_whatever_their_case():
+    # The framer's quick look for framing headers must not miss a spelling: a body it did
+    # not see would be read as the next request's head.
+    clean = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+    for spell in (bytes.upper, bytes.swapcase, bytes.title):
+        post = b"POST /c HTTP/1.1\r\n" + spell(b"transfer-encoding") + b": chunked\r\n\r\n"
+        quirky = b"GET /x HTTP/1.1\r\nA: b\n\r\r\n\r\n"  # rewritten if read as a head
+        body = b"%x\r\n" % len(quirky) + quirky + b"\r\n0\r\n\r\n"
+        framer = RequestFramer(LIMITS)
+        assert framer.feed(post) == post and framer.feed(body) == body, spell
+        assert not framer.passthrough and not framer.holding_head, spell
+        assert framer.feed(clean) is clean, spell
+        php = PHP_CLASS_POST.replace(b"Transfer-Encoding", spell(b"transfer-encoding")).replace(
+            b"Content-Length", spell(b"content-length"))
+        # normalised alike (the names keep their own spelling)
+        assert RequestFramer(LIMITS).feed(php).lower() == RequestFramer(LIMITS).feed(PHP_CLASS_POST).lower(), spell
+
+
 def test_after_a_quirky_request_everything_is_discarded():
     framer = RequestFramer(LIMITS)
     framer.feed(STRAY_AUTH_GET)
