@@ -595,6 +595,20 @@ def test_framing_headers_are_found_whatever_their_case():
         assert RequestFramer(LIMITS).feed(php).lower() == RequestFramer(LIMITS).feed(PHP_CLASS_POST).lower(), spell
 
 
+def test_empty_lines_before_a_request_line_are_skipped_as_aiohttp_skips_them():
+    # Some clients end a body with an extra CRLF; the head after it is still framed, and a
+    # quirky one still normalised (not read as a head starting with an empty line).
+    clean = b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+    expected = normalise_head(STRAY_AUTH_GET).head
+    for lead in (b"\r\n", b"\r\n\r\n", b"\r\n\r\n\r\n"):
+        assert RequestFramer(LIMITS).feed(lead + clean) == lead + clean
+        assert RequestFramer(LIMITS).feed(lead + STRAY_AUTH_GET) == lead + expected, lead
+        assert RequestFramer(LIMITS).feed(clean + lead + STRAY_AUTH_GET) == clean + lead + expected, lead
+        framer = RequestFramer(LIMITS)  # the empty lines alone, then the head in two pieces
+        pieces = [framer.feed(lead), framer.feed(STRAY_AUTH_GET[:10]), framer.feed(STRAY_AUTH_GET[10:])]
+        assert b"".join(pieces) == lead + expected and framer.discarding, lead
+
+
 def test_after_a_quirky_request_everything_is_discarded():
     framer = RequestFramer(LIMITS)
     framer.feed(STRAY_AUTH_GET)
