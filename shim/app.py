@@ -203,9 +203,9 @@ async def handle(state: ServiceState, request: web.Request) -> web.StreamRespons
     call = recognise(params, api_path.cpsess)
     if call is None:
         return await _pass_through(request, state, body)
-    if content_type[:19].lower() == "multipart/form-data":
-        # A recipe that uploads (Fileman::uploadfiles) sends the file parts on as they came.
-        call = call._replace(files=multipart_files(body, content_type))
+    files = multipart_files(body, content_type)
+    if files:  # a recipe that uploads (Fileman::uploadfiles) sends the file parts on as they came
+        call = call._replace(files=files)
     table = state.tables.table
     entry = table.lookup(call.module, call.func)
     # The config's `functions:` rules, when there are any, win over the table's own modes.

@@ -95,6 +95,10 @@ def api2_path(raw_path: str) -> ApiPath | None:
     return api_path._replace(xml=True) if api_path.path == XML_API2_PATH else None
 
 
+def _is_multipart(content_type: str) -> bool:
+    return content_type[:19].lower() == "multipart/form-data"
+
+
 def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """Form fields of a body, whatever the client labelled it.
 
@@ -107,7 +111,7 @@ def parse_form(body: bytes, content_type: str) -> list[tuple[str, str]]:
     """
     if not body:
         return []
-    if content_type[:19].lower() == "multipart/form-data":
+    if _is_multipart(content_type):
         return _parse_multipart(body, content_type)
     return _parse_urlencoded(body)
 
@@ -164,7 +168,7 @@ def multipart_files(body: bytes, content_type: str) -> tuple[UploadedFile, ...]:
     encoding). A filename or content type with a line break cannot be sent on as a header
     line: such a part is left out rather than rewritten.
     """
-    if content_type[:19].lower() != "multipart/form-data":
+    if not _is_multipart(content_type):
         return ()
     files: list[UploadedFile] = []
     for name, _, head, content in _multipart_parts(body, content_type):
@@ -220,7 +224,7 @@ def _multipart_parts(body: bytes, content_type: str) -> Iterator[tuple[bytes, by
 
 def count_fields(body: bytes, content_type: str) -> int:
     """How many fields parse_form would find at most, counted at C speed (for the guard's cap)."""
-    if content_type[:19].lower() == "multipart/form-data":
+    if _is_multipart(content_type):
         match = _BOUNDARY.search(content_type)
         return body.count(b"--" + (match.group(1) or match.group(2)).encode("latin-1")) if match else 0
     return body.count(b"&") + 1 if body else 0
